@@ -1,0 +1,70 @@
+"""create_app(settings): the FastAPI application, its routers and its job worker."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+import interview
+from interview.api import errors
+from interview.api.deps import AppContext
+from interview.api.limits import BodyLimit
+from interview.api.routes import auth, candidate, health, roles, sessions
+from interview.backend.registry import Backend
+from interview.config import Settings
+from interview.pipeline import EMBEDDER, AnswerScorer, score_job_handler
+from interview.storage.blobs import FileBlobStore
+from interview.storage.db import Database
+from interview.worker import Worker
+
+log = logging.getLogger(__name__)
+API_PREFIX = "/api/v1"
+WEB_DIR = Path(__file__).resolve().parents[2] / "web"
+
+
+def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
+    """Build the app; the job worker starts with the app and stops with it."""
+    db = Database(settings.resolved_database_url)
+    ctx = AppContext(settings=settings, db=db,
+                     backend=backend or Backend(settings.device_policy),
+                     blobs=FileBlobStore(settings.blob_dir))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.job_workers:
+            ctx.scorer = AnswerScorer(ctx.backend.embedder(EMBEDDER))
+            ctx.worker = Worker(
+                db, {"score_session": score_job_handler(db, ctx.scorer, settings)},
+                threads=settings.job_workers, lease_s=settings.job_lease_seconds,
+                poll_s=settings.job_poll_seconds, start_delay_s=settings.job_start_delay_seconds,
+            )
+            ctx.worker.start()
+        yield
+        if ctx.worker is not None:
+            ctx.worker.stop()
+        db.dispose()
+
+    app = FastAPI(title="interview", version=interview.__version__, lifespan=lifespan,
+                  openapi_url=f"{API_PREFIX}/openapi.json", docs_url="/docs")
+    app.state.ctx = ctx
+    errors.install(app)
+    app.include_router(health.router)
+    api = APIRouter(prefix=API_PREFIX)
+    for module in (auth, roles, sessions, candidate):
+        api.include_router(module.router)
+    app.include_router(api)
+    if WEB_DIR.is_dir():
+        app.mount("/web", StaticFiles(directory=WEB_DIR, html=True), name="web")
+
+        @app.get("/", include_in_schema=False)
+        def index() -> RedirectResponse:
+            return RedirectResponse("/web/")
+
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    return app

@@ -1,0 +1,60 @@
+"""ASGI middleware that refuses request bodies over the configured size with 413."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+Scope = dict[str, Any]
+
+
+class BodyLimit:
+    def __init__(self, app: Any, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None:
+            try:
+                size = int(declared)
+            except ValueError:
+                await self._refuse(send, 400, "Content-Length header is not a number")
+                return
+            if size > self.max_bytes:
+                await self._refuse(send, 413, self._message(size))
+                return
+        seen = 0
+
+        async def limited() -> Any:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise _TooLarge()
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge:
+            await self._refuse(send, 413, self._message(seen))
+
+    def _message(self, size: int) -> str:
+        return f"request body is {size} bytes; the limit is {self.max_bytes} bytes"
+
+    async def _refuse(self, send: Any, status: int, message: str) -> None:
+        body = json.dumps({"error": {"code": "PayloadTooLarge" if status == 413 else "InvalidInput",
+                                     "message": message}}).encode()
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+class _TooLarge(Exception):
+    pass

@@ -1,0 +1,132 @@
+"""Request and response shapes of the HTTP API (input, storage and output never blur)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Lang = Literal["en", "zh"]
+
+
+class In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class LoginIn(In):
+    email: str = Field(min_length=3, max_length=320)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class TokenOut(BaseModel):
+    token: str
+    expires_at: datetime
+    user: UserOut
+
+
+class UserOut(BaseModel):
+    id: str
+    email: str
+    name: str
+    role: str
+    organization_id: str
+
+
+class RoleCreate(In):
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=20_000)
+    language: Lang = "en"
+    max_questions: int = Field(default=5, ge=1, le=20)
+
+
+class RoleOut(BaseModel):
+    id: str
+    title: str
+    description: str
+    language: str
+    created_at: datetime
+    template_id: str | None = None
+    competencies: list[dict[str, Any]] = []
+    questions: list[dict[str, Any]] = []
+
+
+class InvitationCreate(In):
+    candidate_name: str = Field(min_length=1, max_length=200)
+    email: str | None = Field(default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    language: Lang = "en"
+
+
+class InvitationOut(BaseModel):
+    session_id: str
+    candidate_id: str
+    token: str
+    link: str
+    expires_at: datetime
+
+
+class SessionOut(BaseModel):
+    id: str
+    candidate_id: str
+    candidate_name: str
+    role_id: str
+    role_title: str
+    status: str
+    language: str
+    created_at: datetime
+    overall: float | None = None
+
+
+class QuestionOut(BaseModel):
+    id: str
+    kind: str
+    text: str
+    answer_modes: list[str]
+    time_limit_s: int
+
+
+class CandidateInterviewOut(BaseModel):
+    """What a candidate sees: questions and progress, never a score."""
+
+    status: str
+    language: str
+    role_title: str
+    organization: str
+    notice_version: str
+    consent_given: bool
+    questions: list[QuestionOut]
+    answered: list[str]
+
+
+class ConsentIn(In):
+    recording: bool
+    ai_assessment: bool
+
+
+class TextAnswerIn(In):
+    question_id: str = Field(min_length=1, max_length=64)
+    text: str = Field(min_length=1, max_length=100_000)
+
+
+class AnswerAck(BaseModel):
+    answer_id: str
+    question_id: str
+    attempt: int
+    stored: bool = True
+
+
+class CompleteOut(BaseModel):
+    status: str
+    job_id: str
+
+
+class JobOut(BaseModel):
+    id: str
+    kind: str
+    status: str
+    attempts: int
+    error: str | None
+    result: dict[str, Any] | None
+
+
+TokenOut.model_rebuild()

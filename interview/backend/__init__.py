@@ -1,0 +1,1 @@
+"""The inference backend: the only place that imports ML libraries or loads weights."""

@@ -1,0 +1,1 @@
+"""Engines, one file each, imported lazily by name from the catalogue."""

@@ -1,0 +1,189 @@
+"""The `interview` command. Data goes to stdout (JSON with --format json); logs to stderr."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+
+from interview.config import Settings
+from interview.errors import InterviewError
+
+app = typer.Typer(help="Open-source AI interviewer.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+models_app = typer.Typer(help="The model catalogue.", no_args_is_help=True)
+roles_app = typer.Typer(help="Role templates and competency models.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(models_app, name="models")
+app.add_typer(roles_app, name="roles")
+
+
+class Format(StrEnum):
+    text = "text"
+    json = "json"
+
+
+FormatOpt = Annotated[Format, typer.Option("--format", help="text for people, json for programs")]
+
+
+def _settings() -> Settings:
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        typer.echo(f"error: bad INTERVIEW_ setting: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    logging.basicConfig(level=settings.log_level, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return settings
+
+
+def _emit(data: Any, fmt: Format, text: str) -> None:
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    else:
+        typer.echo(text)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="default INTERVIEW_HOST")] = None,
+    port: Annotated[int | None, typer.Option(help="default INTERVIEW_PORT")] = None,
+) -> None:
+    """Serve the web app and API."""
+    import uvicorn
+
+    from interview.api.app import create_app
+
+    settings = _settings()
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
+                log_level=settings.log_level.lower())
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply migrations to the configured database."""
+    from interview.storage.db import Database
+
+    settings = _settings()
+    db = Database(settings.resolved_database_url)
+    db.upgrade()
+    db.dispose()
+    typer.echo("database is up to date", err=True)
+
+
+@app.command()
+def demo(fmt: FormatOpt = Format.text) -> None:
+    """Seed demo data; print the demo sign-in and a candidate invite link once."""
+    from interview.backend.registry import Backend
+    from interview.demo import seed
+    from interview.storage.db import Database
+
+    settings = _settings()
+    db = Database(settings.resolved_database_url)
+    db.upgrade()
+    db.dispose()
+    login = seed(settings, Backend(settings.device_policy))
+    base = f"http://{settings.host}:{settings.port}"
+    data = {"hr_url": f"{base}/web/hr.html", "email": login.email, "password": login.password,
+            "invite_link": f"{base}/web/interview.html#{login.invite_token}"}
+    _emit(data, fmt, "\n".join([
+        "Demo data ready.",
+        f"  HR dashboard:   {data['hr_url']}",
+        f"  HR sign-in:     {login.email} / {login.password}   (demo only; shown once)",
+        f"  Candidate link: {data['invite_link']}",
+    ]))
+
+
+@models_app.command("list")
+def models_list(fmt: FormatOpt = Format.text) -> None:
+    """Every catalogue entry and the device it would run on here."""
+    from interview.backend.catalogue import load_catalogue
+    from interview.backend.devices import place
+
+    settings = _settings()
+    rows = []
+    for entry in load_catalogue().values():
+        try:
+            placement = place(entry.name, entry.devices, settings.device_policy)
+            device, reason = placement.device, placement.reason
+        except InterviewError as exc:
+            device, reason = None, str(exc)
+        rows.append({**entry.model_dump(mode="json"), "device": device, "placement": reason})
+    _emit(rows, fmt, "\n".join(f"{r['name']:28} {r['task']:8} {r['engine']:10} {r['device']}"
+                               for r in rows))
+
+
+@roles_app.command("list")
+def roles_list(fmt: FormatOpt = Format.text) -> None:
+    """Role templates in the competency library."""
+    from interview.competency.library import load_library
+
+    lib = load_library()
+    rows = [{"id": r.id, "title": r.title.model_dump(), "frontline": r.frontline,
+             "competencies": r.weights} for r in lib.roles]
+    _emit(rows, fmt, "\n".join(f"{r['id']:26} {r['title']['en']} / {r['title']['zh']}"
+                               for r in rows))
+
+
+def _model_and_plan(title: str, description: str, language: str, questions: int) -> Any:
+    from interview.backend.registry import Backend
+    from interview.pipeline import EMBEDDER, setup_role
+
+    settings = _settings()
+    return setup_role(Backend(settings.device_policy).embedder(EMBEDDER), title, description,
+                      language, questions)
+
+
+@roles_app.command("create")
+def roles_create(
+    title: Annotated[str, typer.Argument(help="job title, zh or en")],
+    description: Annotated[str, typer.Option(help="job description text")] = "",
+    description_file: Annotated[Path | None, typer.Option(help="read the description from a file")] = None,
+    language: Annotated[str, typer.Option(help="en or zh")] = "en",
+    fmt: FormatOpt = Format.text,
+) -> None:
+    """Build a competency model from a title or job description (printed, not stored)."""
+    if description_file is not None:
+        description = description_file.read_text(encoding="utf-8")
+    model, _, similarity = _model_and_plan(title, description, language, 5)
+    data = {"model": model.model_dump(mode="json"), "template_similarity": round(similarity, 4)}
+    _emit(data, fmt, "\n".join(
+        [f"{model.role_title} (template: {model.template_id}, similarity {similarity:.3f})"]
+        + [f"  {i.weight:5.2f}  {i.competency.name.get(language)}" for i in model.items]))
+
+
+@app.command()
+def plan(
+    role: Annotated[str, typer.Option("--role", help="a job title or a library role id")],
+    language: Annotated[str, typer.Option(help="en or zh")] = "en",
+    questions: Annotated[int, typer.Option(help="how many questions")] = 5,
+    fmt: FormatOpt = Format.text,
+) -> None:
+    """Print the question plan for a role."""
+    from interview.competency.library import load_library
+
+    templates = {r.id: r for r in load_library().roles}
+    title = templates[role].title.en if role in templates else role
+    _, qplan, _ = _model_and_plan(title, "", language, questions)
+    _emit(qplan.model_dump(mode="json"), fmt,
+          "\n".join(f"{q.id:28} {q.text}" for q in qplan.questions))
+
+
+def main() -> None:
+    """Entry point: domain errors become one clear line and exit code 1 (2 for bad usage)."""
+    try:
+        app()
+    except InterviewError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

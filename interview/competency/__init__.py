@@ -1,0 +1,1 @@
+"""Competency models: the library of competencies and role templates, and role setup."""

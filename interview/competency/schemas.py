@@ -1,0 +1,123 @@
+"""Typed shapes of the competency model: layers, competencies, standards, anchors."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Language = str  # "zh" or "en"
+LANGUAGES = ("en", "zh")
+
+
+class Layer(StrEnum):
+    """Iceberg layers, from visible (knowledge) down to hidden (motives)."""
+
+    knowledge = "knowledge"
+    skills = "skills"
+    social_role = "social_role"
+    self_image = "self_image"
+    traits = "traits"
+    motives = "motives"
+    values = "values"
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Text(Frozen):
+    """One piece of text in both product languages."""
+
+    en: str = Field(min_length=1)
+    zh: str = Field(min_length=1)
+
+    def get(self, language: Language) -> str:
+        return self.zh if language == "zh" else self.en
+
+
+class Standard(Frozen):
+    """An evaluation standard with observable positive and negative indicators."""
+
+    id: str
+    name: Text
+    positive: tuple[Text, ...] = Field(min_length=2)
+    negative: tuple[Text, ...] = Field(min_length=2)
+
+
+class Anchor(Frozen):
+    """One level of a behaviourally anchored rating scale, with an example answer."""
+
+    level: int = Field(ge=1, le=5)
+    description: Text
+    example: Text
+
+
+class Competency(Frozen):
+    id: str
+    layer: Layer
+    name: Text
+    definition: Text
+    standards: tuple[Standard, ...] = Field(min_length=2, max_length=4)
+    anchors: tuple[Anchor, ...] = Field(min_length=5, max_length=5)
+    behavioural_questions: tuple[Text, ...] = Field(min_length=3)
+    situational_questions: tuple[Text, ...] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _levels_one_to_five(self) -> Competency:
+        if [a.level for a in self.anchors] != [1, 2, 3, 4, 5]:
+            raise ValueError(f"competency {self.id!r}: anchors must be levels 1..5 in order")
+        return self
+
+
+class RoleTemplate(Frozen):
+    """A role from the library: a title and weighted competencies."""
+
+    id: str
+    title: Text
+    frontline: bool
+    description: Text
+    weights: dict[str, float]  # competency id -> weight; normalised when a model is built
+
+
+class Library(Frozen):
+    version: str
+    competencies: tuple[Competency, ...]
+    roles: tuple[RoleTemplate, ...]
+
+    @model_validator(mode="after")
+    def _roles_reference_competencies(self) -> Library:
+        known = {c.id for c in self.competencies}
+        for role in self.roles:
+            missing = set(role.weights) - known
+            if missing:
+                raise ValueError(f"role {role.id!r} names unknown competencies {sorted(missing)}")
+        return self
+
+    def competency(self, competency_id: str) -> Competency:
+        for c in self.competencies:
+            if c.id == competency_id:
+                return c
+        raise KeyError(competency_id)
+
+
+class WeightedCompetency(Frozen):
+    competency: Competency
+    weight: float = Field(gt=0, le=1)
+
+
+class CompetencyModel(Frozen):
+    """The competency model of one job role: what is assessed and how much it counts."""
+
+    role_title: str
+    template_id: str | None
+    library_version: str
+    version: int = 1
+    items: tuple[WeightedCompetency, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _weights_sum_to_one(self) -> CompetencyModel:
+        total = sum(i.weight for i in self.items)
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"competency weights must sum to 1, got {total:.4f}")
+        return self

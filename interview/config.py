@@ -1,0 +1,71 @@
+"""Settings: the only reader of the environment (prefix INTERVIEW_)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Run-time settings, read once in the CLI or create_app() and passed down."""
+
+    model_config = SettingsConfigDict(env_prefix="INTERVIEW_", frozen=True, extra="ignore")
+
+    # Where blobs, the SQLite database and prepared model folders live.
+    data_dir: Path = Path("var")
+    # SQLAlchemy URL; empty means a SQLite file inside data_dir.
+    database_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    # "auto" picks the best present device per model, "strict" refuses a silent
+    # fall-back to CPU, or a comma-separated list such as "cuda:0,cpu" pins devices.
+    device_policy: str = "auto"
+    # Signs HR sign-in tokens. The default is for local demos only.
+    secret_key: str = "dev-insecure-change-me"
+    # Largest accepted request body in bytes (uploads included).
+    max_body_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+    # Longest accepted text answer in characters.
+    max_answer_chars: int = Field(default=20_000, ge=100)
+    # Background job workers inside the server process (0 disables the worker).
+    job_workers: int = Field(default=1, ge=0, le=32)
+    # Seconds a claimed job stays leased; the worker renews it while running.
+    job_lease_seconds: float = Field(default=30.0, gt=0)
+    # Seconds between polls of the job table when it is empty.
+    job_poll_seconds: float = Field(default=0.5, gt=0)
+    # Fault injection for tests: seconds a worker pauses after claiming a job.
+    job_start_delay_seconds: float = Field(default=0.0, ge=0)
+    # Models that must be loadable before /ready answers 200 (catalogue names).
+    ready_models: tuple[str, ...] = ("e5-small-multilingual",)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("device_policy")
+    @classmethod
+    def _check_policy(cls, value: str) -> str:
+        if value in ("auto", "strict"):
+            return value
+        devices = [d.strip() for d in value.split(",") if d.strip()]
+        kinds = ("cpu", "cuda", "rocm", "mps", "xpu", "npu")
+        bad = [d for d in devices if d.split(":")[0] not in kinds]
+        if not devices or bad:
+            raise ValueError(
+                f"INTERVIEW_DEVICE_POLICY={value!r}: use 'auto', 'strict' or a list of "
+                f"devices such as 'cuda:0,cpu' (kinds: {', '.join(kinds)})"
+            )
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'interview.db').resolve()}"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.data_dir / "blobs"
+
+    @property
+    def model_cache_dir(self) -> Path:
+        return self.data_dir / "models"

@@ -1,0 +1,166 @@
+"""The one place that chains the stages: role -> plan -> answers -> scores -> report."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+import interview
+from interview.backend.protocols import Embedder, Vectors
+from interview.competency.build import build_competency_model, competency_texts, template_texts
+from interview.competency.library import load_library
+from interview.competency.schemas import Competency, CompetencyModel
+from interview.config import Settings
+from interview.errors import NotFound
+from interview.questions.plan import build_plan
+from interview.questions.schemas import QuestionPlan
+from interview.report.build import build_report
+from interview.report.schemas import Provenance, Report
+from interview.scoring import content
+from interview.scoring.schemas import AnswerScore
+from interview.storage.db import Database
+from interview.storage.tables import (
+    Answer,
+    Candidate,
+    CompetencyModelRow,
+    InterviewSession,
+    QuestionPlanRow,
+)
+from interview.storage.tables import Report as ReportRow
+from interview.storage.tables import Score as ScoreRow
+from interview.worker import Commit
+
+EMBEDDER = "e5-small-multilingual"
+
+
+def setup_role(
+    embedder: Embedder, title: str, description: str, language: str, max_questions: int
+) -> tuple[CompetencyModel, QuestionPlan, float]:
+    """Title/description -> competency model -> question plan."""
+    library = load_library()
+    query = embedder.embed_queries([f"{title}. {description}".strip()])[0]
+    templates = embedder.embed_passages(template_texts(library))
+    comps = embedder.embed_passages(competency_texts(library))
+    model, similarity = build_competency_model(title, description, library, query, templates, comps)
+    plan = build_plan(model, language, max_questions=max_questions)
+    return model, plan, similarity
+
+
+class AnswerScorer:
+    """Embeds answers and rubric texts through the backend, then scores purely."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+        self._rubric: dict[tuple[str, str], tuple[Vectors, Vectors]] = {}
+
+    def _rubric_vecs(self, competency: Competency, language: str) -> tuple[Vectors, Vectors]:
+        key = (competency.id, language)
+        if key not in self._rubric:
+            # E5 "query:" on both sides: answer-to-anchor is a symmetric similarity.
+            anchors = self.embedder.embed_queries(content.anchor_texts(competency, language))
+            labels = content.indicator_texts(competency, language)
+            indicators = self.embedder.embed_queries([t for _, t in labels])
+            self._rubric[key] = (anchors, indicators)
+        return self._rubric[key]
+
+    def score(
+        self, question_id: str, text: str, competency: Competency, language: str
+    ) -> AnswerScore:
+        anchors, indicators = self._rubric_vecs(competency, language)
+        sentences = [s.text for s in content.split_sentences(text)]
+        vecs = self.embedder.embed_queries([text or " ", *sentences])
+        return content.score_answer(
+            question_id, text, competency, language, vecs[0],
+            vecs[1:] if sentences else np.zeros((0, vecs.shape[1]), np.float32),
+            anchors, indicators,
+        )
+
+
+def settings_hash(settings: Settings) -> str:
+    relevant = {"device_policy": settings.device_policy, "embedder": EMBEDDER,
+                "temperature": content.TEMPERATURE, "match": content.INDICATOR_MATCH}
+    return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def score_session(
+    db: Database, scorer: AnswerScorer, settings: Settings, session_id: str, now: datetime
+) -> tuple[Report, list[AnswerScore]]:
+    """Read a session's answers and score them (no writes)."""
+    with db.session() as s:
+        sess = s.get(InterviewSession, session_id)
+        if sess is None:
+            raise NotFound(f"interview session {session_id!r} not found")
+        plan_row = s.get(QuestionPlanRow, sess.plan_id)
+        assert plan_row is not None
+        model_row = s.get(CompetencyModelRow, plan_row.competency_model_id)
+        assert model_row is not None
+        candidate = s.get(Candidate, sess.candidate_id)
+        assert candidate is not None
+        answers = s.scalars(
+            select(Answer).where(Answer.session_id == session_id).order_by(Answer.attempt)
+        ).all()
+        latest = {a.question_id: a for a in answers}  # last attempt wins
+        language = sess.language
+        candidate_name = candidate.name
+        model = CompetencyModel.model_validate(model_row.spec)
+        plan = QuestionPlan.model_validate(plan_row.spec)
+    comps = {i.competency.id: i.competency for i in model.items}
+    scores = []
+    for q in plan.questions:
+        a = latest.get(q.id)
+        if a is None or not (a.text or "").strip():
+            continue
+        scores.append(scorer.score(q.id, a.text or "", comps[q.competency_id], language))
+    provenance = Provenance(
+        package_version=interview.__version__,
+        library_version=model.library_version,
+        competency_model_version=model_row.version,
+        models={"embed": EMBEDDER},
+        settings_hash=settings_hash(settings),
+        scored_at=now,
+    )
+    report = build_report(
+        session_id=session_id, candidate_name=candidate_name, language=language, model=model,
+        scores=scores, asked=[q.id for q in plan.questions], provenance=provenance,
+    )
+    return report, scores
+
+
+def write_scores(s: Session, report: Report, job_id: str | None, now: datetime) -> None:
+    """Replace a session's scores and report (a re-score overwrites, never duplicates)."""
+    s.execute(delete(ScoreRow).where(ScoreRow.session_id == report.session_id))
+    s.execute(delete(ReportRow).where(ReportRow.session_id == report.session_id))
+    for r in report.competencies:
+        s.add(ScoreRow(
+            session_id=report.session_id, competency_id=r.competency_id, level=r.level,
+            value=r.value, confidence=r.confidence,
+            evidence=[e.model_dump(mode="json") for e in r.evidence], job_id=job_id,
+            created_at=now,
+        ))
+    s.add(ReportRow(session_id=report.session_id, overall=report.overall,
+                    body=report.model_dump(mode="json"), job_id=job_id, created_at=now))
+    sess = s.get(InterviewSession, report.session_id)
+    if sess is not None and sess.status in ("completed", "started", "invited"):
+        sess.status = "scored"
+
+
+def score_job_handler(db: Database, scorer: AnswerScorer, settings: Settings) -> Any:
+    """The 'score_session' job: compute outside the transaction, write inside it."""
+
+    def handle(payload: dict[str, Any]) -> Commit:
+        now = datetime.now(UTC)
+        report, _ = score_session(db, scorer, settings, payload["session_id"], now)
+
+        def commit(s: Session) -> dict[str, Any]:
+            write_scores(s, report, payload.get("job_id"), now)
+            return {"overall": report.overall, "competencies": len(report.competencies)}
+
+        return commit
+
+    return handle

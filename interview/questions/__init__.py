@@ -1,0 +1,1 @@
+"""Question plans: which questions a candidate is asked, in order."""

@@ -1,0 +1,26 @@
+"""Typed question plans."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Question(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    id: str  # stable within a plan: "<competency>:<kind letter><index>"
+    competency_id: str
+    kind: Literal["behavioural", "situational", "resume", "followup"]
+    text: str
+    answer_modes: tuple[Literal["text", "audio", "video", "choice"], ...] = ("text",)
+    time_limit_s: int = Field(default=180, ge=10, le=1800)
+
+
+class QuestionPlan(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    language: Literal["en", "zh"]
+    questions: tuple[Question, ...] = Field(min_length=1)
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions if q.id == question_id), None)

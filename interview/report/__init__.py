@@ -1,0 +1,1 @@
+"""Reports: per-competency results, the overall score, provenance."""

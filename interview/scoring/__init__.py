@@ -1,0 +1,1 @@
+"""Scoring: pure functions from answers (and model outputs) to anchored scores."""

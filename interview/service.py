@@ -1,0 +1,217 @@
+"""Domain operations behind the API and CLI: organizations, roles, invitations, answers.
+
+Only storage writes; these functions decide what to write and check the caller's input.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from interview.auth import hash_password, new_invite_token, token_hash, verify_password
+from interview.competency.schemas import CompetencyModel
+from interview.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from interview.questions.schemas import QuestionPlan
+from interview.storage import jobs
+from interview.storage.tables import (
+    Answer,
+    AuditEvent,
+    Candidate,
+    CompetencyModelRow,
+    ConsentRecord,
+    InterviewSession,
+    JobRole,
+    Organization,
+    QuestionPlanRow,
+    User,
+)
+
+NOTICE_VERSION = "2026-11"
+INVITE_DAYS = 14
+
+
+def audit(s: Session, org_id: str | None, actor: str, action: str, subject: str,
+          now: datetime, **detail: object) -> None:
+    s.add(AuditEvent(organization_id=org_id, actor=actor, action=action, subject=subject,
+                     detail=detail, created_at=now))
+
+
+def normalise_text(text: str) -> str:
+    """NFC, no control characters except newlines and tabs."""
+    text = unicodedata.normalize("NFC", text)
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+
+
+def create_organization(s: Session, name: str, now: datetime) -> Organization:
+    org = Organization(name=name, created_at=now)
+    s.add(org)
+    s.flush()
+    return org
+
+
+def create_user(s: Session, org_id: str, email: str, name: str, role: str, password: str,
+                now: datetime) -> User:
+    if role not in ("admin", "recruiter", "reviewer", "hiring_manager"):
+        raise InvalidInput(f"user role {role!r} is unknown; use admin, recruiter, reviewer "
+                           "or hiring_manager")
+    if s.scalar(select(User).where(User.email == email.lower())):
+        raise Conflict(f"a user with e-mail {email!r} already exists")
+    user = User(organization_id=org_id, email=email.lower(), name=name, role=role,
+                password_hash=hash_password(password), created_at=now)
+    s.add(user)
+    s.flush()
+    return user
+
+
+def authenticate(s: Session, email: str, password: str) -> User:
+    user = s.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.active or not verify_password(user.password_hash, password):
+        raise Unauthorized("e-mail or password is wrong")
+    return user
+
+
+def store_role(s: Session, org_id: str, title: str, description: str, language: str,
+               model: CompetencyModel, plan: QuestionPlan, actor: str, now: datetime) -> JobRole:
+    role = JobRole(organization_id=org_id, title=title, description=description,
+                   language=language, created_at=now)
+    s.add(role)
+    s.flush()
+    model_row = CompetencyModelRow(role_id=role.id, version=model.version,
+                                   spec=model.model_dump(mode="json"), created_at=now)
+    s.add(model_row)
+    s.flush()
+    s.add(QuestionPlanRow(role_id=role.id, competency_model_id=model_row.id, language=language,
+                          spec=plan.model_dump(mode="json"), created_at=now))
+    audit(s, org_id, actor, "role.create", f"role:{role.id}", now, title=title)
+    return role
+
+
+def get_role(s: Session, org_id: str, role_id: str) -> JobRole:
+    role = s.get(JobRole, role_id)
+    if role is None or role.organization_id != org_id:
+        raise NotFound(f"role {role_id!r} not found")
+    return role
+
+
+def latest_model_and_plan(s: Session, role_id: str, language: str | None = None
+                          ) -> tuple[CompetencyModelRow, QuestionPlanRow]:
+    model_row = s.scalar(select(CompetencyModelRow).where(CompetencyModelRow.role_id == role_id)
+                         .order_by(CompetencyModelRow.version.desc()).limit(1))
+    if model_row is None:
+        raise NotFound(f"role {role_id!r} has no competency model")
+    q = select(QuestionPlanRow).where(QuestionPlanRow.competency_model_id == model_row.id)
+    if language:
+        q = q.where(QuestionPlanRow.language == language)
+    plan_row = s.scalar(q.order_by(QuestionPlanRow.created_at.desc()).limit(1))
+    if plan_row is None:
+        raise NotFound(f"role {role_id!r} has no question plan in language {language!r}")
+    return model_row, plan_row
+
+
+@dataclass(frozen=True)
+class Invitation:
+    session_id: str
+    candidate_id: str
+    token: str  # shown once; only its hash is stored
+    expires_at: datetime
+
+
+def invite(s: Session, org_id: str, role_id: str, name: str, email: str | None, language: str,
+           actor: str, now: datetime, plan_row: QuestionPlanRow | None = None) -> Invitation:
+    role = get_role(s, org_id, role_id)
+    if plan_row is None:
+        _, plan_row = latest_model_and_plan(s, role.id, language)
+    candidate = Candidate(organization_id=org_id, name=name, email=email, created_at=now)
+    s.add(candidate)
+    s.flush()
+    token = new_invite_token()
+    expires = now + timedelta(days=INVITE_DAYS)
+    sess = InterviewSession(organization_id=org_id, candidate_id=candidate.id, role_id=role.id,
+                            plan_id=plan_row.id, token_hash=token_hash(token), language=language,
+                            expires_at=expires, created_at=now)
+    s.add(sess)
+    s.flush()
+    audit(s, org_id, actor, "candidate.invite", f"session:{sess.id}", now)
+    return Invitation(sess.id, candidate.id, token, expires)
+
+
+def session_by_token(s: Session, token: str, now: datetime) -> InterviewSession:
+    sess = s.scalar(select(InterviewSession).where(InterviewSession.token_hash == token_hash(token)))
+    if sess is None:
+        raise NotFound("this interview link is not valid; check the link in your invitation")
+    if sess.expires_at is not None and sess.expires_at < now and sess.status == "invited":
+        raise Conflict("this interview link has expired; ask the recruiter for a new one")
+    return sess
+
+
+def plan_of(s: Session, sess: InterviewSession) -> QuestionPlan:
+    row = s.get(QuestionPlanRow, sess.plan_id)
+    assert row is not None
+    return QuestionPlan.model_validate(row.spec)
+
+
+def record_consent(s: Session, sess: InterviewSession, kinds: dict[str, bool],
+                   now: datetime) -> None:
+    for kind, granted in kinds.items():
+        s.add(ConsentRecord(session_id=sess.id, kind=kind, granted=granted,
+                            notice_version=NOTICE_VERSION, created_at=now))
+    if sess.status == "invited":
+        sess.status, sess.started_at = "started", now
+    audit(s, sess.organization_id, f"candidate:{sess.id}", "consent.record", f"session:{sess.id}",
+          now, **kinds)
+
+
+def has_consent(s: Session, session_id: str) -> bool:
+    rows = s.scalars(select(ConsentRecord).where(ConsentRecord.session_id == session_id)
+                     .order_by(ConsentRecord.created_at)).all()
+    latest = {r.kind: r.granted for r in rows}
+    return latest.get("ai_assessment", False)
+
+
+def submit_text_answer(s: Session, sess: InterviewSession, question_id: str, text: str,
+                       max_chars: int, now: datetime) -> Answer:
+    """Store a text answer; returns it once it is flushed (the caller's commit acknowledges)."""
+    if sess.status not in ("started",):
+        if sess.status == "invited":
+            raise Conflict("give consent before answering: POST .../consent first")
+        raise Conflict(f"this interview is {sess.status}; answers can no longer change")
+    if not has_consent(s, sess.id):
+        raise Conflict("consent to AI-assisted assessment was not given; answers are not accepted")
+    plan = plan_of(s, sess)
+    if plan.question(question_id) is None:
+        known = ", ".join(q.id for q in plan.questions)
+        raise NotFound(f"question {question_id!r} is not in this interview; known: {known}")
+    text = normalise_text(text).strip()
+    if not text:
+        raise InvalidInput("answer text is empty")
+    if len(text) > max_chars:
+        raise InvalidInput(f"answer is {len(text)} characters; the limit is {max_chars}")
+    attempt = (s.scalar(select(func.max(Answer.attempt)).where(
+        Answer.session_id == sess.id, Answer.question_id == question_id)) or 0) + 1
+    answer = Answer(session_id=sess.id, question_id=question_id, attempt=attempt, kind="text",
+                    text=text, created_at=now)
+    s.add(answer)
+    s.flush()
+    return answer
+
+
+def complete(s: Session, sess: InterviewSession, now: datetime) -> str:
+    """Close the interview and enqueue its scoring job; returns the job id."""
+    if sess.status == "invited":
+        raise Conflict("the interview has not started; give consent and answer first")
+    if sess.status == "started":
+        sess.status, sess.completed_at = "completed", now
+        audit(s, sess.organization_id, f"candidate:{sess.id}", "interview.complete",
+              f"session:{sess.id}", now)
+    return jobs.enqueue(s, "score_session", f"score:{sess.id}:1", {"session_id": sess.id}, now)
+
+
+def session_for_org(s: Session, org_id: str, session_id: str) -> InterviewSession:
+    sess = s.get(InterviewSession, session_id)
+    if sess is None or sess.organization_id != org_id:
+        raise NotFound(f"interview session {session_id!r} not found")
+    return sess

@@ -1,0 +1,268 @@
+"""Database tables (SQLAlchemy 2). Alembic migrations in interview/migrations mirror these."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on SQLite (which drops tzinfo) and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; pass an aware UTC datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Organization(Base):
+    __tablename__ = "organization"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    # Interviewer persona and other per-organization settings.
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class User(Base):
+    __tablename__ = "user_account"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))  # admin, recruiter, reviewer, hiring_manager
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class JobRole(Base):
+    __tablename__ = "job_role"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(2), default="en")
+    # Modality switches, weights, thresholds, compliance profile.
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CompetencyModelRow(Base):
+    __tablename__ = "competency_model"
+    __table_args__ = (UniqueConstraint("role_id", "version"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    role_id: Mapped[str] = mapped_column(ForeignKey("job_role.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    spec: Mapped[dict[str, Any]] = mapped_column()  # CompetencyModel as JSON
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class QuestionPlanRow(Base):
+    __tablename__ = "question_plan"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    role_id: Mapped[str] = mapped_column(ForeignKey("job_role.id", ondelete="CASCADE"), index=True)
+    competency_model_id: Mapped[str] = mapped_column(
+        ForeignKey("competency_model.id", ondelete="CASCADE")
+    )
+    language: Mapped[str] = mapped_column(String(2))
+    spec: Mapped[dict[str, Any]] = mapped_column()  # QuestionPlan as JSON
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Candidate(Base):
+    __tablename__ = "candidate"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    resume_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class InterviewSession(Base):
+    __tablename__ = "interview_session"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    organization_id: Mapped[str] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE"), index=True
+    )
+    candidate_id: Mapped[str] = mapped_column(
+        ForeignKey("candidate.id", ondelete="CASCADE"), index=True
+    )
+    role_id: Mapped[str] = mapped_column(ForeignKey("job_role.id", ondelete="CASCADE"), index=True)
+    plan_id: Mapped[str] = mapped_column(ForeignKey("question_plan.id", ondelete="CASCADE"))
+    # sha256 of the invite token; the token itself is shown once and never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # invited, started, completed, scored, reviewed
+    status: Mapped[str] = mapped_column(String(20), default="invited", index=True)
+    language: Mapped[str] = mapped_column(String(2), default="en")
+    expires_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    started_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    completed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Answer(Base):
+    __tablename__ = "answer"
+    __table_args__ = (UniqueConstraint("session_id", "question_id", "attempt"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("interview_session.id", ondelete="CASCADE"), index=True
+    )
+    question_id: Mapped[str] = mapped_column(String(64))
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
+    kind: Mapped[str] = mapped_column(String(10))  # text, audio, video, choice
+    text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Content-addressed blob keys of the media (sha256 hex), in order.
+    media: Mapped[list[Any]] = mapped_column(default=list)
+    media_type: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    transcript: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Score(Base):
+    __tablename__ = "score"
+    __table_args__ = (UniqueConstraint("session_id", "competency_id"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("interview_session.id", ondelete="CASCADE"), index=True
+    )
+    competency_id: Mapped[str] = mapped_column(String(64))
+    level: Mapped[int] = mapped_column(Integer)
+    value: Mapped[float] = mapped_column(Float)  # continuous level, 1.0 to 5.0
+    confidence: Mapped[float] = mapped_column(Float)
+    evidence: Mapped[list[Any]] = mapped_column(default=list)
+    job_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IntegrityFlag(Base):
+    __tablename__ = "integrity_flag"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("interview_session.id", ondelete="CASCADE"), index=True
+    )
+    answer_id: Mapped[str | None] = mapped_column(
+        ForeignKey("answer.id", ondelete="CASCADE"), nullable=True
+    )
+    kind: Mapped[str] = mapped_column(String(40))
+    severity: Mapped[str] = mapped_column(String(10))  # low, medium, high
+    confidence: Mapped[float] = mapped_column(Float)
+    start_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    end_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    evidence: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Report(Base):
+    __tablename__ = "report"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("interview_session.id", ondelete="CASCADE"), unique=True
+    )
+    overall: Mapped[float] = mapped_column(Float)
+    body: Mapped[dict[str, Any]] = mapped_column()  # Report as JSON
+    job_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReviewOverride(Base):
+    __tablename__ = "review_override"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("interview_session.id", ondelete="CASCADE"), index=True
+    )
+    # SET NULL: deleting a user account keeps the review trail.
+    reviewer_id: Mapped[str | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
+    )
+    competency_id: Mapped[str] = mapped_column(String(64))
+    old_level: Mapped[int] = mapped_column(Integer)
+    new_level: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ConsentRecord(Base):
+    __tablename__ = "consent_record"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("interview_session.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(40))  # recording, ai_assessment, biometric
+    granted: Mapped[bool] = mapped_column(Boolean)
+    notice_version: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_event"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    organization_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    actor: Mapped[str] = mapped_column(String(100))  # user:<id>, candidate:<session>, system
+    action: Mapped[str] = mapped_column(String(60))
+    subject: Mapped[str] = mapped_column(String(100))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Job(Base):
+    __tablename__ = "job"
+    __table_args__ = (Index("ix_job_claim", "status", "run_after"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    kind: Mapped[str] = mapped_column(String(40))
+    # Deduplicates submissions: one live job per key.
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(10), default="queued")  # queued running done failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=3)
+    run_after: Mapped[datetime] = mapped_column(default=utcnow)
+    lease_until: Mapped[datetime | None] = mapped_column(nullable=True)
+    worker: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(nullable=True)
