@@ -15,8 +15,9 @@ from pydantic import ValidationError
 from interview.config import Settings
 from interview.errors import InterviewError
 
-app = typer.Typer(help="Open-source AI interviewer.", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Open-source AI interviewer.", no_args_is_help=True, pretty_exceptions_enable=False
+)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 models_app = typer.Typer(help="The model catalogue.", no_args_is_help=True)
 roles_app = typer.Typer(help="Role templates and competency models.", no_args_is_help=True)
@@ -39,8 +40,11 @@ def _settings() -> Settings:
     except ValidationError as exc:
         typer.echo(f"error: bad INTERVIEW_ setting: {exc}", err=True)
         raise typer.Exit(2) from exc
-    logging.basicConfig(level=settings.log_level, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.log_level,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     return settings
 
 
@@ -62,8 +66,12 @@ def serve(
     from interview.api.app import create_app
 
     settings = _settings()
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
-                log_level=settings.log_level.lower())
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level=settings.log_level.lower(),
+    )
 
 
 @db_app.command("upgrade")
@@ -91,14 +99,24 @@ def demo(fmt: FormatOpt = Format.text) -> None:
     db.dispose()
     login = seed(settings, Backend(settings.device_policy))
     base = f"http://{settings.host}:{settings.port}"
-    data = {"hr_url": f"{base}/web/hr.html", "email": login.email, "password": login.password,
-            "invite_link": f"{base}/web/interview.html#{login.invite_token}"}
-    _emit(data, fmt, "\n".join([
-        "Demo data ready.",
-        f"  HR dashboard:   {data['hr_url']}",
-        f"  HR sign-in:     {login.email} / {login.password}   (demo only; shown once)",
-        f"  Candidate link: {data['invite_link']}",
-    ]))
+    data = {
+        "hr_url": f"{base}/web/hr.html",
+        "email": login.email,
+        "password": login.password,
+        "invite_link": f"{base}/web/interview.html#{login.invite_token}",
+    }
+    _emit(
+        data,
+        fmt,
+        "\n".join(
+            [
+                "Demo data ready.",
+                f"  HR dashboard:   {data['hr_url']}",
+                f"  HR sign-in:     {login.email} / {login.password}   (demo only; shown once)",
+                f"  Candidate link: {data['invite_link']}",
+            ]
+        ),
+    )
 
 
 @models_app.command("list")
@@ -116,8 +134,11 @@ def models_list(fmt: FormatOpt = Format.text) -> None:
         except InterviewError as exc:
             device, reason = None, str(exc)
         rows.append({**entry.model_dump(mode="json"), "device": device, "placement": reason})
-    _emit(rows, fmt, "\n".join(f"{r['name']:28} {r['task']:8} {r['engine']:10} {r['device']}"
-                               for r in rows))
+    _emit(
+        rows,
+        fmt,
+        "\n".join(f"{r['name']:28} {r['task']:8} {r['engine']:10} {r['device']}" for r in rows),
+    )
 
 
 @roles_app.command("list")
@@ -126,10 +147,18 @@ def roles_list(fmt: FormatOpt = Format.text) -> None:
     from interview.competency.library import load_library
 
     lib = load_library()
-    rows = [{"id": r.id, "title": r.title.model_dump(), "frontline": r.frontline,
-             "competencies": r.weights} for r in lib.roles]
-    _emit(rows, fmt, "\n".join(f"{r['id']:26} {r['title']['en']} / {r['title']['zh']}"
-                               for r in rows))
+    rows: list[dict[str, Any]] = [
+        {
+            "id": r.id,
+            "title": r.title.model_dump(),
+            "frontline": r.frontline,
+            "competencies": r.weights,
+        }
+        for r in lib.roles
+    ]
+    _emit(
+        rows, fmt, "\n".join(f"{r['id']:26} {r['title']['en']} / {r['title']['zh']}" for r in rows)
+    )
 
 
 def _model_and_plan(title: str, description: str, language: str, questions: int) -> Any:
@@ -137,15 +166,18 @@ def _model_and_plan(title: str, description: str, language: str, questions: int)
     from interview.pipeline import EMBEDDER, setup_role
 
     settings = _settings()
-    return setup_role(Backend(settings.device_policy).embedder(EMBEDDER), title, description,
-                      language, questions)
+    return setup_role(
+        Backend(settings.device_policy).embedder(EMBEDDER), title, description, language, questions
+    )
 
 
 @roles_app.command("create")
 def roles_create(
     title: Annotated[str, typer.Argument(help="job title, zh or en")],
     description: Annotated[str, typer.Option(help="job description text")] = "",
-    description_file: Annotated[Path | None, typer.Option(help="read the description from a file")] = None,
+    description_file: Annotated[
+        Path | None, typer.Option(help="read the description from a file")
+    ] = None,
     language: Annotated[str, typer.Option(help="en or zh")] = "en",
     fmt: FormatOpt = Format.text,
 ) -> None:
@@ -154,9 +186,14 @@ def roles_create(
         description = description_file.read_text(encoding="utf-8")
     model, _, similarity = _model_and_plan(title, description, language, 5)
     data = {"model": model.model_dump(mode="json"), "template_similarity": round(similarity, 4)}
-    _emit(data, fmt, "\n".join(
-        [f"{model.role_title} (template: {model.template_id}, similarity {similarity:.3f})"]
-        + [f"  {i.weight:5.2f}  {i.competency.name.get(language)}" for i in model.items]))
+    _emit(
+        data,
+        fmt,
+        "\n".join(
+            [f"{model.role_title} (template: {model.template_id}, similarity {similarity:.3f})"]
+            + [f"  {i.weight:5.2f}  {i.competency.name.get(language)}" for i in model.items]
+        ),
+    )
 
 
 @app.command()
@@ -172,8 +209,11 @@ def plan(
     templates = {r.id: r for r in load_library().roles}
     title = templates[role].title.en if role in templates else role
     _, qplan, _ = _model_and_plan(title, "", language, questions)
-    _emit(qplan.model_dump(mode="json"), fmt,
-          "\n".join(f"{q.id:28} {q.text}" for q in qplan.questions))
+    _emit(
+        qplan.model_dump(mode="json"),
+        fmt,
+        "\n".join(f"{q.id:28} {q.text}" for q in qplan.questions),
+    )
 
 
 def main() -> None:

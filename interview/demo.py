@@ -17,12 +17,13 @@ from interview.service import (
     create_organization,
     create_user,
     invite,
+    plan_of,
     record_consent,
     store_role,
     submit_text_answer,
 )
 from interview.storage.db import Database
-from interview.storage.tables import InterviewSession, Organization, User
+from interview.storage.tables import InterviewSession, Job, JobRole, Organization, User
 
 DEMO_ORG = "Demo Retail Group"
 DEMO_ADMIN = "admin@demo.example"
@@ -61,8 +62,15 @@ def seed(settings: Settings, backend: Backend, now: datetime | None = None) -> D
                 org = create_organization(s, DEMO_ORG, now)
                 org.settings = {"persona": {"name": "Alex", "greeting": "Hi, I'm Alex."}}
                 create_user(s, org.id, DEMO_ADMIN, "Demo Admin", "admin", password, now)
-                create_user(s, org.id, "recruiter@demo.example", "Demo Recruiter", "recruiter",
-                            secrets.token_urlsafe(12), now)
+                create_user(
+                    s,
+                    org.id,
+                    "recruiter@demo.example",
+                    "Demo Recruiter",
+                    "recruiter",
+                    secrets.token_urlsafe(12),
+                    now,
+                )
             else:
                 admin = s.scalar(select(User).where(User.email == DEMO_ADMIN))
                 assert admin is not None
@@ -73,8 +81,9 @@ def seed(settings: Settings, backend: Backend, now: datetime | None = None) -> D
             for title, description, language in ROLES:
                 model, plan, _ = setup_role(embedder, title, description, language, 4)
                 with db.session() as s:
-                    role = store_role(s, org_id, title, description, language, model, plan,
-                                      "system", now)
+                    role = store_role(
+                        s, org_id, title, description, language, model, plan, "system", now
+                    )
                     role_ids.append((role.id, language))
             scorer = AnswerScorer(embedder)
             for name, answer in (("Jordan Lee", STRONG), ("Sam Park", WEAK)):
@@ -83,26 +92,23 @@ def seed(settings: Settings, backend: Backend, now: datetime | None = None) -> D
                     sess = s.get(InterviewSession, inv.session_id)
                     assert sess is not None
                     record_consent(s, sess, {"recording": True, "ai_assessment": True}, now)
-                    from interview.service import plan_of
-
                     for q in plan_of(s, sess).questions:
                         submit_text_answer(s, sess, q.id, answer, settings.max_answer_chars, now)
                     complete(s, sess, now)
                 report, _ = score_session(db, scorer, settings, inv.session_id, now)
                 with db.session() as s:
                     write_scores(s, report, None, now)
-                    from interview.storage.tables import Job
-
                     job = s.scalar(select(Job).where(Job.key == f"score:{inv.session_id}:1"))
                     if job is not None:
                         job.status, job.finished_at = "done", now
         with db.session() as s:
-            from interview.storage.tables import JobRole
-
-            role = s.scalars(select(JobRole).where(JobRole.organization_id == org_id)
-                             .order_by(JobRole.created_at)).first()
-            assert role is not None
-            inv = invite(s, org_id, role.id, "Demo Candidate", None, role.language, "system", now)
+            first = s.scalars(
+                select(JobRole)
+                .where(JobRole.organization_id == org_id)
+                .order_by(JobRole.created_at)
+            ).first()
+            assert first is not None, "demo organization has no roles"
+            inv = invite(s, org_id, first.id, "Demo Candidate", None, first.language, "system", now)
         return DemoLogin(DEMO_ADMIN, password, inv.token)
     finally:
         db.dispose()

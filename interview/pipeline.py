@@ -76,15 +76,24 @@ class AnswerScorer:
         sentences = [s.text for s in content.split_sentences(text)]
         vecs = self.embedder.embed_queries([text or " ", *sentences])
         return content.score_answer(
-            question_id, text, competency, language, vecs[0],
+            question_id,
+            text,
+            competency,
+            language,
+            vecs[0],
             vecs[1:] if sentences else np.zeros((0, vecs.shape[1]), np.float32),
-            anchors, indicators,
+            anchors,
+            indicators,
         )
 
 
 def settings_hash(settings: Settings) -> str:
-    relevant = {"device_policy": settings.device_policy, "embedder": EMBEDDER,
-                "temperature": content.TEMPERATURE, "match": content.INDICATOR_MATCH}
+    relevant = {
+        "device_policy": settings.device_policy,
+        "embedder": EMBEDDER,
+        "temperature": content.TEMPERATURE,
+        "match": content.INDICATOR_MATCH,
+    }
     return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -126,8 +135,13 @@ def score_session(
         scored_at=now,
     )
     report = build_report(
-        session_id=session_id, candidate_name=candidate_name, language=language, model=model,
-        scores=scores, asked=[q.id for q in plan.questions], provenance=provenance,
+        session_id=session_id,
+        candidate_name=candidate_name,
+        language=language,
+        model=model,
+        scores=scores,
+        asked=[q.id for q in plan.questions],
+        provenance=provenance,
     )
     return report, scores
 
@@ -137,14 +151,27 @@ def write_scores(s: Session, report: Report, job_id: str | None, now: datetime) 
     s.execute(delete(ScoreRow).where(ScoreRow.session_id == report.session_id))
     s.execute(delete(ReportRow).where(ReportRow.session_id == report.session_id))
     for r in report.competencies:
-        s.add(ScoreRow(
-            session_id=report.session_id, competency_id=r.competency_id, level=r.level,
-            value=r.value, confidence=r.confidence,
-            evidence=[e.model_dump(mode="json") for e in r.evidence], job_id=job_id,
+        s.add(
+            ScoreRow(
+                session_id=report.session_id,
+                competency_id=r.competency_id,
+                level=r.level,
+                value=r.value,
+                confidence=r.confidence,
+                evidence=[e.model_dump(mode="json") for e in r.evidence],
+                job_id=job_id,
+                created_at=now,
+            )
+        )
+    s.add(
+        ReportRow(
+            session_id=report.session_id,
+            overall=report.overall,
+            body=report.model_dump(mode="json"),
+            job_id=job_id,
             created_at=now,
-        ))
-    s.add(ReportRow(session_id=report.session_id, overall=report.overall,
-                    body=report.model_dump(mode="json"), job_id=job_id, created_at=now))
+        )
+    )
     sess = s.get(InterviewSession, report.session_id)
     if sess is not None and sess.status in ("completed", "started", "invited"):
         sess.status = "scored"

@@ -34,10 +34,25 @@ NOTICE_VERSION = "2026-11"
 INVITE_DAYS = 14
 
 
-def audit(s: Session, org_id: str | None, actor: str, action: str, subject: str,
-          now: datetime, **detail: object) -> None:
-    s.add(AuditEvent(organization_id=org_id, actor=actor, action=action, subject=subject,
-                     detail=detail, created_at=now))
+def audit(
+    s: Session,
+    org_id: str | None,
+    actor: str,
+    action: str,
+    subject: str,
+    now: datetime,
+    **detail: object,
+) -> None:
+    s.add(
+        AuditEvent(
+            organization_id=org_id,
+            actor=actor,
+            action=action,
+            subject=subject,
+            detail=detail,
+            created_at=now,
+        )
+    )
 
 
 def normalise_text(text: str) -> str:
@@ -53,15 +68,23 @@ def create_organization(s: Session, name: str, now: datetime) -> Organization:
     return org
 
 
-def create_user(s: Session, org_id: str, email: str, name: str, role: str, password: str,
-                now: datetime) -> User:
+def create_user(
+    s: Session, org_id: str, email: str, name: str, role: str, password: str, now: datetime
+) -> User:
     if role not in ("admin", "recruiter", "reviewer", "hiring_manager"):
-        raise InvalidInput(f"user role {role!r} is unknown; use admin, recruiter, reviewer "
-                           "or hiring_manager")
+        raise InvalidInput(
+            f"user role {role!r} is unknown; use admin, recruiter, reviewer or hiring_manager"
+        )
     if s.scalar(select(User).where(User.email == email.lower())):
         raise Conflict(f"a user with e-mail {email!r} already exists")
-    user = User(organization_id=org_id, email=email.lower(), name=name, role=role,
-                password_hash=hash_password(password), created_at=now)
+    user = User(
+        organization_id=org_id,
+        email=email.lower(),
+        name=name,
+        role=role,
+        password_hash=hash_password(password),
+        created_at=now,
+    )
     s.add(user)
     s.flush()
     return user
@@ -74,18 +97,40 @@ def authenticate(s: Session, email: str, password: str) -> User:
     return user
 
 
-def store_role(s: Session, org_id: str, title: str, description: str, language: str,
-               model: CompetencyModel, plan: QuestionPlan, actor: str, now: datetime) -> JobRole:
-    role = JobRole(organization_id=org_id, title=title, description=description,
-                   language=language, created_at=now)
+def store_role(
+    s: Session,
+    org_id: str,
+    title: str,
+    description: str,
+    language: str,
+    model: CompetencyModel,
+    plan: QuestionPlan,
+    actor: str,
+    now: datetime,
+) -> JobRole:
+    role = JobRole(
+        organization_id=org_id,
+        title=title,
+        description=description,
+        language=language,
+        created_at=now,
+    )
     s.add(role)
     s.flush()
-    model_row = CompetencyModelRow(role_id=role.id, version=model.version,
-                                   spec=model.model_dump(mode="json"), created_at=now)
+    model_row = CompetencyModelRow(
+        role_id=role.id, version=model.version, spec=model.model_dump(mode="json"), created_at=now
+    )
     s.add(model_row)
     s.flush()
-    s.add(QuestionPlanRow(role_id=role.id, competency_model_id=model_row.id, language=language,
-                          spec=plan.model_dump(mode="json"), created_at=now))
+    s.add(
+        QuestionPlanRow(
+            role_id=role.id,
+            competency_model_id=model_row.id,
+            language=language,
+            spec=plan.model_dump(mode="json"),
+            created_at=now,
+        )
+    )
     audit(s, org_id, actor, "role.create", f"role:{role.id}", now, title=title)
     return role
 
@@ -97,10 +142,15 @@ def get_role(s: Session, org_id: str, role_id: str) -> JobRole:
     return role
 
 
-def latest_model_and_plan(s: Session, role_id: str, language: str | None = None
-                          ) -> tuple[CompetencyModelRow, QuestionPlanRow]:
-    model_row = s.scalar(select(CompetencyModelRow).where(CompetencyModelRow.role_id == role_id)
-                         .order_by(CompetencyModelRow.version.desc()).limit(1))
+def latest_model_and_plan(
+    s: Session, role_id: str, language: str | None = None
+) -> tuple[CompetencyModelRow, QuestionPlanRow]:
+    model_row = s.scalar(
+        select(CompetencyModelRow)
+        .where(CompetencyModelRow.role_id == role_id)
+        .order_by(CompetencyModelRow.version.desc())
+        .limit(1)
+    )
     if model_row is None:
         raise NotFound(f"role {role_id!r} has no competency model")
     q = select(QuestionPlanRow).where(QuestionPlanRow.competency_model_id == model_row.id)
@@ -120,8 +170,17 @@ class Invitation:
     expires_at: datetime
 
 
-def invite(s: Session, org_id: str, role_id: str, name: str, email: str | None, language: str,
-           actor: str, now: datetime, plan_row: QuestionPlanRow | None = None) -> Invitation:
+def invite(
+    s: Session,
+    org_id: str,
+    role_id: str,
+    name: str,
+    email: str | None,
+    language: str,
+    actor: str,
+    now: datetime,
+    plan_row: QuestionPlanRow | None = None,
+) -> Invitation:
     role = get_role(s, org_id, role_id)
     if plan_row is None:
         _, plan_row = latest_model_and_plan(s, role.id, language)
@@ -130,9 +189,16 @@ def invite(s: Session, org_id: str, role_id: str, name: str, email: str | None, 
     s.flush()
     token = new_invite_token()
     expires = now + timedelta(days=INVITE_DAYS)
-    sess = InterviewSession(organization_id=org_id, candidate_id=candidate.id, role_id=role.id,
-                            plan_id=plan_row.id, token_hash=token_hash(token), language=language,
-                            expires_at=expires, created_at=now)
+    sess = InterviewSession(
+        organization_id=org_id,
+        candidate_id=candidate.id,
+        role_id=role.id,
+        plan_id=plan_row.id,
+        token_hash=token_hash(token),
+        language=language,
+        expires_at=expires,
+        created_at=now,
+    )
     s.add(sess)
     s.flush()
     audit(s, org_id, actor, "candidate.invite", f"session:{sess.id}", now)
@@ -140,7 +206,9 @@ def invite(s: Session, org_id: str, role_id: str, name: str, email: str | None, 
 
 
 def session_by_token(s: Session, token: str, now: datetime) -> InterviewSession:
-    sess = s.scalar(select(InterviewSession).where(InterviewSession.token_hash == token_hash(token)))
+    sess = s.scalar(
+        select(InterviewSession).where(InterviewSession.token_hash == token_hash(token))
+    )
     if sess is None:
         raise NotFound("this interview link is not valid; check the link in your invitation")
     if sess.expires_at is not None and sess.expires_at < now and sess.status == "invited":
@@ -154,26 +222,45 @@ def plan_of(s: Session, sess: InterviewSession) -> QuestionPlan:
     return QuestionPlan.model_validate(row.spec)
 
 
-def record_consent(s: Session, sess: InterviewSession, kinds: dict[str, bool],
-                   now: datetime) -> None:
+def record_consent(
+    s: Session, sess: InterviewSession, kinds: dict[str, bool], now: datetime
+) -> None:
     for kind, granted in kinds.items():
-        s.add(ConsentRecord(session_id=sess.id, kind=kind, granted=granted,
-                            notice_version=NOTICE_VERSION, created_at=now))
+        s.add(
+            ConsentRecord(
+                session_id=sess.id,
+                kind=kind,
+                granted=granted,
+                notice_version=NOTICE_VERSION,
+                created_at=now,
+            )
+        )
     if sess.status == "invited":
         sess.status, sess.started_at = "started", now
-    audit(s, sess.organization_id, f"candidate:{sess.id}", "consent.record", f"session:{sess.id}",
-          now, **kinds)
+    audit(
+        s,
+        sess.organization_id,
+        f"candidate:{sess.id}",
+        "consent.record",
+        f"session:{sess.id}",
+        now,
+        **kinds,
+    )
 
 
 def has_consent(s: Session, session_id: str) -> bool:
-    rows = s.scalars(select(ConsentRecord).where(ConsentRecord.session_id == session_id)
-                     .order_by(ConsentRecord.created_at)).all()
+    rows = s.scalars(
+        select(ConsentRecord)
+        .where(ConsentRecord.session_id == session_id)
+        .order_by(ConsentRecord.created_at)
+    ).all()
     latest = {r.kind: r.granted for r in rows}
     return latest.get("ai_assessment", False)
 
 
-def submit_text_answer(s: Session, sess: InterviewSession, question_id: str, text: str,
-                       max_chars: int, now: datetime) -> Answer:
+def submit_text_answer(
+    s: Session, sess: InterviewSession, question_id: str, text: str, max_chars: int, now: datetime
+) -> Answer:
     """Store a text answer; returns it once it is flushed (the caller's commit acknowledges)."""
     if sess.status not in ("started",):
         if sess.status == "invited":
@@ -190,10 +277,22 @@ def submit_text_answer(s: Session, sess: InterviewSession, question_id: str, tex
         raise InvalidInput("answer text is empty")
     if len(text) > max_chars:
         raise InvalidInput(f"answer is {len(text)} characters; the limit is {max_chars}")
-    attempt = (s.scalar(select(func.max(Answer.attempt)).where(
-        Answer.session_id == sess.id, Answer.question_id == question_id)) or 0) + 1
-    answer = Answer(session_id=sess.id, question_id=question_id, attempt=attempt, kind="text",
-                    text=text, created_at=now)
+    attempt = (
+        s.scalar(
+            select(func.max(Answer.attempt)).where(
+                Answer.session_id == sess.id, Answer.question_id == question_id
+            )
+        )
+        or 0
+    ) + 1
+    answer = Answer(
+        session_id=sess.id,
+        question_id=question_id,
+        attempt=attempt,
+        kind="text",
+        text=text,
+        created_at=now,
+    )
     s.add(answer)
     s.flush()
     return answer
@@ -205,8 +304,14 @@ def complete(s: Session, sess: InterviewSession, now: datetime) -> str:
         raise Conflict("the interview has not started; give consent and answer first")
     if sess.status == "started":
         sess.status, sess.completed_at = "completed", now
-        audit(s, sess.organization_id, f"candidate:{sess.id}", "interview.complete",
-              f"session:{sess.id}", now)
+        audit(
+            s,
+            sess.organization_id,
+            f"candidate:{sess.id}",
+            "interview.complete",
+            f"session:{sess.id}",
+            now,
+        )
     return jobs.enqueue(s, "score_session", f"score:{sess.id}:1", {"session_id": sess.id}, now)
 
 

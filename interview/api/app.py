@@ -31,18 +31,24 @@ WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
     """Build the app; the job worker starts with the app and stops with it."""
     db = Database(settings.resolved_database_url)
-    ctx = AppContext(settings=settings, db=db,
-                     backend=backend or Backend(settings.device_policy),
-                     blobs=FileBlobStore(settings.blob_dir))
+    ctx = AppContext(
+        settings=settings,
+        db=db,
+        backend=backend or Backend(settings.device_policy),
+        blobs=FileBlobStore(settings.blob_dir),
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.job_workers:
             ctx.scorer = AnswerScorer(ctx.backend.embedder(EMBEDDER))
             ctx.worker = Worker(
-                db, {"score_session": score_job_handler(db, ctx.scorer, settings)},
-                threads=settings.job_workers, lease_s=settings.job_lease_seconds,
-                poll_s=settings.job_poll_seconds, start_delay_s=settings.job_start_delay_seconds,
+                db,
+                {"score_session": score_job_handler(db, ctx.scorer, settings)},
+                threads=settings.job_workers,
+                lease_s=settings.job_lease_seconds,
+                poll_s=settings.job_poll_seconds,
+                start_delay_s=settings.job_start_delay_seconds,
             )
             ctx.worker.start()
         yield
@@ -50,8 +56,13 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
             ctx.worker.stop()
         db.dispose()
 
-    app = FastAPI(title="interview", version=interview.__version__, lifespan=lifespan,
-                  openapi_url=f"{API_PREFIX}/openapi.json", docs_url="/docs")
+    app = FastAPI(
+        title="interview",
+        version=interview.__version__,
+        lifespan=lifespan,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url="/docs",
+    )
     app.state.ctx = ctx
     errors.install(app)
     app.include_router(health.router)

@@ -62,7 +62,8 @@ def now() -> datetime:
 
 
 def current_user(
-    ctx: Ctx, s: SessionDep,
+    ctx: Ctx,
+    s: SessionDep,
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User:
     if creds is None:

@@ -65,22 +65,31 @@ def install(app: FastAPI) -> None:
             where = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
             problems.append(f"{where}: {err.get('msg', 'invalid')}")
         return JSONResponse(
-            _body("InvalidInput", "; ".join(problems) or "invalid request",
-                  fields=[{"loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in exc.errors()]),
+            _body(
+                "InvalidInput",
+                "; ".join(problems) or "invalid request",
+                fields=[{"loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in exc.errors()],
+            ),
             422,
         )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse(_body("HTTPError", str(exc.detail)), exc.status_code,
-                            headers=getattr(exc, "headers", None))
+        return JSONResponse(
+            _body("HTTPError", str(exc.detail)),
+            exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
 
     @app.exception_handler(DBAPIError)
     async def _database(_: Request, exc: DBAPIError) -> JSONResponse:
         if exc.connection_invalidated or type(exc).__name__ == "OperationalError":
             log.warning("database unavailable: %s", exc.orig)
-            return JSONResponse(_body("BackendUnavailable", "database unavailable; retry shortly"),
-                                503, headers={"Retry-After": "2"})
+            return JSONResponse(
+                _body("BackendUnavailable", "database unavailable; retry shortly"),
+                503,
+                headers={"Retry-After": "2"},
+            )
         log.exception("database error")
         return JSONResponse(_body("InternalError", "internal error; it has been logged"), 500)
 

@@ -29,32 +29,47 @@ class BodyLimit:
                 await self._refuse(send, 413, self._message(size))
                 return
         seen = 0
+        refused = False
 
         async def limited() -> Any:
-            nonlocal seen
+            nonlocal seen, refused
             message = await receive()
-            if message["type"] == "http.request":
+            if message["type"] == "http.request" and not refused:
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise _TooLarge()
+                    # Answer 413 now and tell the app the client went away, so whatever
+                    # it makes of the cut-off body never reaches the client.
+                    refused = True
+                    await self._refuse(send, 413, self._message(seen))
+                    return {"type": "http.disconnect"}
             return message
 
-        try:
-            await self.app(scope, limited, send)
-        except _TooLarge:
-            await self._refuse(send, 413, self._message(seen))
+        async def guarded_send(message: Any) -> None:
+            if not refused:
+                await send(message)
+
+        await self.app(scope, limited, guarded_send)
 
     def _message(self, size: int) -> str:
         return f"request body is {size} bytes; the limit is {self.max_bytes} bytes"
 
     async def _refuse(self, send: Any, status: int, message: str) -> None:
-        body = json.dumps({"error": {"code": "PayloadTooLarge" if status == 413 else "InvalidInput",
-                                     "message": message}}).encode()
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(body)).encode())]})
+        body = json.dumps(
+            {
+                "error": {
+                    "code": "PayloadTooLarge" if status == 413 else "InvalidInput",
+                    "message": message,
+                }
+            }
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
-
-
-class _TooLarge(Exception):
-    pass

@@ -64,5 +64,7 @@ def load_catalogue(directory: Path | None = None) -> dict[str, ModelEntry]:
 def get_entry(name: str) -> ModelEntry:
     entries = load_catalogue()
     if name not in entries:
-        raise NotFound(f"model {name!r} is not in the catalogue; known: {', '.join(sorted(entries))}")
+        raise NotFound(
+            f"model {name!r} is not in the catalogue; known: {', '.join(sorted(entries))}"
+        )
     return entries[name]

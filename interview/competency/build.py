@@ -8,7 +8,7 @@ from interview.backend.protocols import Vectors
 from interview.competency.schemas import CompetencyModel, Library, RoleTemplate, WeightedCompetency
 from interview.errors import InvalidInput
 
-MIN_TEMPLATE_SIMILARITY = 0.80  # cosine (e5); below this the title matches no template well
+MIN_TEMPLATE_SIMILARITY = 0.83  # cosine (e5); below this the title matches no template well
 EXTRA_FROM_DESCRIPTION = 2  # competencies the description may add beyond the template
 
 

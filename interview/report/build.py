@@ -10,6 +10,7 @@ from interview.report.schemas import CompetencyResult, Provenance, Report
 from interview.scoring.schemas import AnswerScore
 
 BANDS = ((75.0, "strong"), (50.0, "moderate"), (0.0, "limited"))
+MIN_COVERAGE = 0.5  # share of competency weight that must be answered before a band is given
 
 
 def level_to_percent(value: float) -> float:
@@ -28,7 +29,7 @@ def build_report(
     provenance: Provenance,
 ) -> Report:
     """Competencies without any answer are left out and their weight renormalised away;
-    a report with no scored competency is 'insufficient' rather than a low score."""
+    when less than MIN_COVERAGE of the weight was answered the band is 'insufficient'."""
     by_comp: dict[str, list[AnswerScore]] = defaultdict(list)
     for s in scores:
         by_comp[s.competency_id].append(s)
@@ -48,26 +49,36 @@ def build_report(
                 level=int(min(5, max(1, round(value)))),
                 value=round(value, 4),
                 confidence=round(sum(weights) / len(weights), 4),
-                matched_positive=tuple(dict.fromkeys(p for a in answers for p in a.matched_positive)),
-                matched_negative=tuple(dict.fromkeys(n for a in answers for n in a.matched_negative)),
+                matched_positive=tuple(
+                    dict.fromkeys(p for a in answers for p in a.matched_positive)
+                ),
+                matched_negative=tuple(
+                    dict.fromkeys(n for a in answers for n in a.matched_negative)
+                ),
                 evidence=tuple(e for a in answers for e in a.evidence),
                 answers=tuple(answers),
             )
         )
     answered = {s.question_id for s in scores}
     unanswered = tuple(q for q in asked if q not in answered)
+    coverage = sum(r.weight for r in results)
     if results:
-        total_w = sum(r.weight for r in results)
-        overall = sum(level_to_percent(r.value) * r.weight for r in results) / total_w
-        band = next(name for floor, name in BANDS if overall >= floor)
+        overall = sum(level_to_percent(r.value) * r.weight for r in results) / coverage
     else:
-        overall, band = 0.0, "insufficient"
+        overall = 0.0
+    # Too little answered: say so instead of extrapolating a band from one answer.
+    band = (
+        next(name for floor, name in BANDS if overall >= floor)
+        if coverage >= MIN_COVERAGE
+        else "insufficient"
+    )
     return Report(
         session_id=session_id,
         candidate_name=candidate_name,
         role_title=model.role_title,
         language=language,
         overall=round(overall, 2),
+        coverage=round(coverage, 4),
         band=band,  # type: ignore[arg-type]
         competencies=tuple(results),
         unanswered=unanswered,

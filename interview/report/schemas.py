@@ -41,7 +41,8 @@ class Report(Frozen):
     candidate_name: str
     role_title: str
     language: str
-    overall: float = Field(ge=0, le=100)
+    overall: float = Field(ge=0, le=100)  # over the answered competencies only
+    coverage: float = Field(ge=0, le=1)  # share of competency weight that was answered
     band: Literal["strong", "moderate", "limited", "insufficient"]
     competencies: tuple[CompetencyResult, ...]
     unanswered: tuple[str, ...]  # question ids with no answer

@@ -106,8 +106,17 @@ def score_answer(
             (positive if label.startswith("positive") else negative).append(text)
             sent = sentences[i]
             evidence.append(
-                (s, Evidence(question_id=question_id, quote=sent.text, start_char=sent.start,
-                             end_char=sent.end, supports=label, similarity=round(s, 4)))
+                (
+                    s,
+                    Evidence(
+                        question_id=question_id,
+                        quote=sent.text,
+                        start_char=sent.start,
+                        end_char=sent.end,
+                        supports=label,
+                        similarity=round(s, 4),
+                    ),
+                )
             )
         if not evidence:
             # No indicator matched: cite the sentence closest to the chosen level's anchor.
@@ -115,10 +124,17 @@ def score_answer(
             i = int(np.argmax(to_anchor))
             sent = sentences[i]
             evidence.append(
-                (float(to_anchor[i]),
-                 Evidence(question_id=question_id, quote=sent.text, start_char=sent.start,
-                          end_char=sent.end, supports=f"anchor:{level}",
-                          similarity=round(float(to_anchor[i]), 4)))
+                (
+                    float(to_anchor[i]),
+                    Evidence(
+                        question_id=question_id,
+                        quote=sent.text,
+                        start_char=sent.start,
+                        end_char=sent.end,
+                        supports=f"anchor:{level}",
+                        similarity=round(float(to_anchor[i]), 4),
+                    ),
+                )
             )
     chosen = _dedupe([e for _, e in sorted(evidence, key=lambda p: -p[0])])[:MAX_EVIDENCE]
     return AnswerScore(

@@ -41,44 +41,104 @@ def _seed(db: Database) -> dict[str, str]:
         org = Organization(name="Acme", created_at=NOW)
         s.add(org)
         s.flush()
-        user = User(organization_id=org.id, email="a@acme.test", name="A", role="admin",
-                    password_hash="x", created_at=NOW)
-        role = JobRole(organization_id=org.id, title="Picker", settings={"video": False},
-                       created_at=NOW)
+        user = User(
+            organization_id=org.id,
+            email="a@acme.test",
+            name="A",
+            role="admin",
+            password_hash="x",
+            created_at=NOW,
+        )
+        role = JobRole(
+            organization_id=org.id, title="Picker", settings={"video": False}, created_at=NOW
+        )
         cand = Candidate(organization_id=org.id, name="李雷", email=None, created_at=NOW)
         s.add_all([user, role, cand])
         s.flush()
         model = CompetencyModelRow(role_id=role.id, version=1, spec={"k": [1, 2]}, created_at=NOW)
         s.add(model)
         s.flush()
-        plan = QuestionPlanRow(role_id=role.id, competency_model_id=model.id, language="zh",
-                               spec={"questions": []}, created_at=NOW)
+        plan = QuestionPlanRow(
+            role_id=role.id,
+            competency_model_id=model.id,
+            language="zh",
+            spec={"questions": []},
+            created_at=NOW,
+        )
         s.add(plan)
         s.flush()
-        sess = InterviewSession(organization_id=org.id, candidate_id=cand.id, role_id=role.id,
-                                plan_id=plan.id, token_hash="f" * 64, language="zh",
-                                expires_at=NOW + timedelta(days=1), created_at=NOW)
+        sess = InterviewSession(
+            organization_id=org.id,
+            candidate_id=cand.id,
+            role_id=role.id,
+            plan_id=plan.id,
+            token_hash="f" * 64,
+            language="zh",
+            expires_at=NOW + timedelta(days=1),
+            created_at=NOW,
+        )
         s.add(sess)
         s.flush()
-        ans = Answer(session_id=sess.id, question_id="q1", kind="text", text="你好", media=["a" * 64],
-                     created_at=NOW)
+        ans = Answer(
+            session_id=sess.id,
+            question_id="q1",
+            kind="text",
+            text="你好",
+            media=["a" * 64],
+            created_at=NOW,
+        )
         s.add(ans)
         s.flush()
-        s.add_all([
-            Score(session_id=sess.id, competency_id="teamwork", level=4, value=3.8, confidence=0.7,
-                  evidence=[{"quote": "你好"}], created_at=NOW),
-            IntegrityFlag(session_id=sess.id, answer_id=ans.id, kind="paste", severity="low",
-                          confidence=1.0, start_s=1.5, end_s=2.0, created_at=NOW),
-            Report(session_id=sess.id, overall=70.0, body={"overall": 70.0}, created_at=NOW),
-            ReviewOverride(session_id=sess.id, reviewer_id=user.id, competency_id="teamwork",
-                           old_level=4, new_level=3, reason="quote is generic", created_at=NOW),
-            ConsentRecord(session_id=sess.id, kind="ai_assessment", granted=True,
-                          notice_version="2026-11", created_at=NOW),
-            AuditEvent(organization_id=org.id, actor="system", action="x", subject="y",
-                       created_at=NOW),
-            Job(kind="score_session", key="k1", payload={"session_id": sess.id}, created_at=NOW,
-                run_after=NOW),
-        ])
+        s.add_all(
+            [
+                Score(
+                    session_id=sess.id,
+                    competency_id="teamwork",
+                    level=4,
+                    value=3.8,
+                    confidence=0.7,
+                    evidence=[{"quote": "你好"}],
+                    created_at=NOW,
+                ),
+                IntegrityFlag(
+                    session_id=sess.id,
+                    answer_id=ans.id,
+                    kind="paste",
+                    severity="low",
+                    confidence=1.0,
+                    start_s=1.5,
+                    end_s=2.0,
+                    created_at=NOW,
+                ),
+                Report(session_id=sess.id, overall=70.0, body={"overall": 70.0}, created_at=NOW),
+                ReviewOverride(
+                    session_id=sess.id,
+                    reviewer_id=user.id,
+                    competency_id="teamwork",
+                    old_level=4,
+                    new_level=3,
+                    reason="quote is generic",
+                    created_at=NOW,
+                ),
+                ConsentRecord(
+                    session_id=sess.id,
+                    kind="ai_assessment",
+                    granted=True,
+                    notice_version="2026-11",
+                    created_at=NOW,
+                ),
+                AuditEvent(
+                    organization_id=org.id, actor="system", action="x", subject="y", created_at=NOW
+                ),
+                Job(
+                    kind="score_session",
+                    key="k1",
+                    payload={"session_id": sess.id},
+                    created_at=NOW,
+                    run_after=NOW,
+                ),
+            ]
+        )
         return {"org": org.id, "session": sess.id, "answer": ans.id}
 
 
@@ -110,8 +170,16 @@ def test_erasing_an_organization_cascades(db: Database) -> None:
 def test_unique_constraints(db: Database) -> None:
     ids = _seed(db)
     with pytest.raises(IntegrityError), db.session() as s:
-        s.add(Score(session_id=ids["session"], competency_id="teamwork", level=1, value=1.0,
-                    confidence=0.1, created_at=NOW))
+        s.add(
+            Score(
+                session_id=ids["session"],
+                competency_id="teamwork",
+                level=1,
+                value=1.0,
+                confidence=0.1,
+                created_at=NOW,
+            )
+        )
 
 
 def test_naive_datetimes_are_refused(db: Database) -> None:

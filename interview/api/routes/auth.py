@@ -24,8 +24,11 @@ def login(body: LoginIn, ctx: Ctx, s: SessionDep) -> TokenOut:
     user = authenticate(s, body.email, body.password)
     expires = now() + timedelta(hours=TOKEN_HOURS)
     audit(s, user.organization_id, f"user:{user.id}", "auth.login", f"user:{user.id}", now())
-    return TokenOut(token=sign_token(ctx.settings.secret_key, user.id, expires),
-                    expires_at=expires, user=user_out(user))
+    return TokenOut(
+        token=sign_token(ctx.settings.secret_key, user.id, expires),
+        expires_at=expires,
+        user=user_out(user),
+    )
 
 
 @router.get("/me")

@@ -34,15 +34,26 @@ def show_interview(token: str, s: SessionDep) -> CandidateInterviewOut:
     plan = plan_of(s, sess)
     role = s.get(JobRole, sess.role_id)
     org = s.get(Organization, sess.organization_id)
-    answered = sorted(set(s.scalars(select(Answer.question_id)
-                                    .where(Answer.session_id == sess.id)).all()))
+    answered = sorted(
+        set(s.scalars(select(Answer.question_id).where(Answer.session_id == sess.id)).all())
+    )
     return CandidateInterviewOut(
-        status=sess.status, language=sess.language, role_title=role.title if role else "",
-        organization=org.name if org else "", notice_version=NOTICE_VERSION,
+        status=sess.status,
+        language=sess.language,
+        role_title=role.title if role else "",
+        organization=org.name if org else "",
+        notice_version=NOTICE_VERSION,
         consent_given=has_consent(s, sess.id),
-        questions=[QuestionOut(id=q.id, kind=q.kind, text=q.text,
-                               answer_modes=list(q.answer_modes), time_limit_s=q.time_limit_s)
-                   for q in plan.questions],
+        questions=[
+            QuestionOut(
+                id=q.id,
+                kind=q.kind,
+                text=q.text,
+                answer_modes=list(q.answer_modes),
+                time_limit_s=q.time_limit_s,
+            )
+            for q in plan.questions
+        ],
         answered=answered,
     )
 
@@ -50,8 +61,9 @@ def show_interview(token: str, s: SessionDep) -> CandidateInterviewOut:
 @router.post("/consent", status_code=status.HTTP_201_CREATED)
 def give_consent(token: str, body: ConsentIn, s: SessionDep) -> dict[str, bool]:
     sess = session_by_token(s, token, now())
-    record_consent(s, sess, {"recording": body.recording, "ai_assessment": body.ai_assessment},
-                   now())
+    record_consent(
+        s, sess, {"recording": body.recording, "ai_assessment": body.ai_assessment}, now()
+    )
     s.commit()
     return {"recording": body.recording, "ai_assessment": body.ai_assessment}
 
@@ -60,8 +72,9 @@ def give_consent(token: str, body: ConsentIn, s: SessionDep) -> dict[str, bool]:
 def answer(token: str, body: TextAnswerIn, ctx: Ctx, s: SessionDep) -> AnswerAck:
     """Acknowledged only after the answer is committed to the database."""
     sess = session_by_token(s, token, now())
-    row = submit_text_answer(s, sess, body.question_id, body.text,
-                             ctx.settings.max_answer_chars, now())
+    row = submit_text_answer(
+        s, sess, body.question_id, body.text, ctx.settings.max_answer_chars, now()
+    )
     s.commit()
     return AnswerAck(answer_id=row.id, question_id=row.question_id, attempt=row.attempt)
 

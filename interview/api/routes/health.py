@@ -30,5 +30,6 @@ def ready(ctx: Ctx) -> JSONResponse:
         except InterviewError as exc:
             checks[f"model:{name}"] = str(exc)
     ok = all(v == "ok" for v in checks.values())
-    return JSONResponse({"status": "ready" if ok else "not_ready", "checks": checks},
-                        200 if ok else 503)
+    return JSONResponse(
+        {"status": "ready" if ok else "not_ready", "checks": checks}, 200 if ok else 503
+    )

@@ -27,30 +27,50 @@ def role_out(s: Session, role: JobRole, detail: bool = False) -> RoleOut:
     model = CompetencyModel.model_validate(model_row.spec)
     plan = QuestionPlan.model_validate(plan_row.spec)
     comps: list[dict[str, Any]] = [
-        {"id": i.competency.id, "name": i.competency.name.get(role.language),
-         "layer": i.competency.layer.value, "weight": round(i.weight, 4)}
+        {
+            "id": i.competency.id,
+            "name": i.competency.name.get(role.language),
+            "layer": i.competency.layer.value,
+            "weight": round(i.weight, 4),
+        }
         for i in model.items
     ]
-    return out.model_copy(update={
-        "template_id": model.template_id, "competencies": comps,
-        "questions": [q.model_dump() for q in plan.questions],
-    })
+    return out.model_copy(
+        update={
+            "template_id": model.template_id,
+            "competencies": comps,
+            "questions": [q.model_dump() for q in plan.questions],
+        }
+    )
 
 
 @router.get("")
 def list_roles(user: CurrentUser, s: SessionDep) -> list[RoleOut]:
-    rows = s.scalars(select(JobRole).where(JobRole.organization_id == user.organization_id)
-                     .order_by(JobRole.created_at.desc())).all()
+    rows = s.scalars(
+        select(JobRole)
+        .where(JobRole.organization_id == user.organization_id)
+        .order_by(JobRole.created_at.desc())
+    ).all()
     return [role_out(s, r) for r in rows]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def create_role(body: RoleCreate, user: Writer, ctx: Ctx, s: SessionDep) -> RoleOut:
     embedder = ctx.backend.embedder(EMBEDDER)
-    model, plan, _ = setup_role(embedder, body.title, body.description, body.language,
-                                body.max_questions)
-    role = store_role(s, user.organization_id, body.title, body.description, body.language,
-                      model, plan, f"user:{user.id}", now())
+    model, plan, _ = setup_role(
+        embedder, body.title, body.description, body.language, body.max_questions
+    )
+    role = store_role(
+        s,
+        user.organization_id,
+        body.title,
+        body.description,
+        body.language,
+        model,
+        plan,
+        f"user:{user.id}",
+        now(),
+    )
     return role_out(s, role, detail=True)
 
 
@@ -60,8 +80,9 @@ def show_role(role_id: str, user: CurrentUser, s: SessionDep) -> RoleOut:
 
 
 @router.post("/{role_id}/invitations", status_code=status.HTTP_201_CREATED)
-def create_invitation(role_id: str, body: InvitationCreate, user: Writer, s: SessionDep,
-                      request: Request) -> InvitationOut:
+def create_invitation(
+    role_id: str, body: InvitationCreate, user: Writer, s: SessionDep, request: Request
+) -> InvitationOut:
     role = get_role(s, user.organization_id, role_id)
     _, plan_row = latest_model_and_plan(s, role.id, None)
     if plan_row.language != body.language:
@@ -70,15 +91,36 @@ def create_invitation(role_id: str, body: InvitationCreate, user: Writer, s: Ses
         from interview.storage.tables import QuestionPlanRow
 
         model_row, _ = latest_model_and_plan(s, role.id, None)
-        plan = build_plan(CompetencyModel.model_validate(model_row.spec), body.language,
-                          max_questions=len(QuestionPlan.model_validate(plan_row.spec).questions))
-        plan_row = QuestionPlanRow(role_id=role.id, competency_model_id=model_row.id,
-                                   language=body.language, spec=plan.model_dump(mode="json"),
-                                   created_at=now())
+        plan = build_plan(
+            CompetencyModel.model_validate(model_row.spec),
+            body.language,
+            max_questions=len(QuestionPlan.model_validate(plan_row.spec).questions),
+        )
+        plan_row = QuestionPlanRow(
+            role_id=role.id,
+            competency_model_id=model_row.id,
+            language=body.language,
+            spec=plan.model_dump(mode="json"),
+            created_at=now(),
+        )
         s.add(plan_row)
         s.flush()
-    inv = invite(s, user.organization_id, role.id, body.candidate_name, body.email,
-                 body.language, f"user:{user.id}", now(), plan_row=plan_row)
+    inv = invite(
+        s,
+        user.organization_id,
+        role.id,
+        body.candidate_name,
+        body.email,
+        body.language,
+        f"user:{user.id}",
+        now(),
+        plan_row=plan_row,
+    )
     link = str(request.base_url).rstrip("/") + f"/web/interview.html#{inv.token}"
-    return InvitationOut(session_id=inv.session_id, candidate_id=inv.candidate_id,
-                         token=inv.token, link=link, expires_at=inv.expires_at)
+    return InvitationOut(
+        session_id=inv.session_id,
+        candidate_id=inv.candidate_id,
+        token=inv.token,
+        link=link,
+        expires_at=inv.expires_at,
+    )

@@ -19,24 +19,37 @@ router = APIRouter(tags=["sessions"])
 
 @router.get("/sessions")
 def list_sessions(
-    user: CurrentUser, s: SessionDep,
-    role_id: str | None = None, status: str | None = None,
-    limit: int = Query(default=50, ge=1, le=500), offset: int = Query(default=0, ge=0),
+    user: CurrentUser,
+    s: SessionDep,
+    role_id: str | None = None,
+    status: str | None = None,
+    limit: int = Query(default=50, ge=1, le=500),
+    offset: int = Query(default=0, ge=0),
 ) -> list[SessionOut]:
-    q = (select(InterviewSession, Candidate, JobRole, Report)
-         .join(Candidate, Candidate.id == InterviewSession.candidate_id)
-         .join(JobRole, JobRole.id == InterviewSession.role_id)
-         .outerjoin(Report, Report.session_id == InterviewSession.id)
-         .where(InterviewSession.organization_id == user.organization_id))
+    q = (
+        select(InterviewSession, Candidate, JobRole, Report)
+        .join(Candidate, Candidate.id == InterviewSession.candidate_id)
+        .join(JobRole, JobRole.id == InterviewSession.role_id)
+        .outerjoin(Report, Report.session_id == InterviewSession.id)
+        .where(InterviewSession.organization_id == user.organization_id)
+    )
     if role_id:
         q = q.where(InterviewSession.role_id == role_id)
     if status:
         q = q.where(InterviewSession.status == status)
     q = q.order_by(InterviewSession.created_at.desc()).limit(limit).offset(offset)
     return [
-        SessionOut(id=sess.id, candidate_id=cand.id, candidate_name=cand.name, role_id=role.id,
-                   role_title=role.title, status=sess.status, language=sess.language,
-                   created_at=sess.created_at, overall=rep.overall if rep else None)
+        SessionOut(
+            id=sess.id,
+            candidate_id=cand.id,
+            candidate_name=cand.name,
+            role_id=role.id,
+            role_title=role.title,
+            status=sess.status,
+            language=sess.language,
+            created_at=sess.created_at,
+            overall=rep.overall if rep else None,
+        )
         for sess, cand, role, rep in s.execute(q).all()
     ]
 

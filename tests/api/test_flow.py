@@ -1,0 +1,121 @@
+"""The thin real path: role from a title, invite, consent, text answers, scoring job, report."""
+
+from __future__ import annotations
+
+import time
+
+from tests.api.conftest import Api
+
+STRONG = (
+    "A regular customer came back furious because the jacket we altered was too short. "
+    "I listened without interrupting, checked the order slip and found our tailor had used "
+    "the wrong measurement. I apologised, offered a free re-alteration by Friday and a 20% "
+    "voucher, and called her on Thursday to confirm. She picked it up happy and has since "
+    "referred two friends to the store."
+)
+
+
+def _wait_job(api: Api, headers: dict[str, str], job_id: str) -> dict:  # type: ignore[type-arg]
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        job = api.client.get(f"/api/v1/jobs/{job_id}", headers=headers).json()
+        if job["status"] in ("done", "failed"):
+            return job  # type: ignore[no-any-return]
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id} did not finish: {job}")
+
+
+def test_interview_end_to_end(api: Api) -> None:
+    hr = api.login()
+    r = api.client.post(
+        "/api/v1/roles", json={"title": "Retail sales associate", "max_questions": 3}, headers=hr
+    )
+    assert r.status_code == 201, r.text
+    role = r.json()
+    assert role["template_id"] == "retail_associate"
+    assert len(role["questions"]) == 3
+    assert abs(sum(c["weight"] for c in role["competencies"]) - 1) < 1e-3
+
+    inv = api.client.post(
+        f"/api/v1/roles/{role['id']}/invitations",
+        json={"candidate_name": "Ana Silva", "email": "ana@example.com"},
+        headers=hr,
+    ).json()
+    token = inv["token"]
+    assert inv["link"].endswith(token)
+
+    page = api.client.get(f"/api/v1/interview/{token}").json()
+    assert page["status"] == "invited" and not page["consent_given"]
+    assert "score" not in str(page).lower()
+
+    early = api.client.post(
+        f"/api/v1/interview/{token}/answers",
+        json={"question_id": page["questions"][0]["id"], "text": "hi"},
+    )
+    assert early.status_code == 409 and "consent" in early.json()["error"]["message"]
+
+    assert (
+        api.client.post(
+            f"/api/v1/interview/{token}/consent", json={"recording": True, "ai_assessment": True}
+        ).status_code
+        == 201
+    )
+    for q in page["questions"][:2]:
+        ack = api.client.post(
+            f"/api/v1/interview/{token}/answers", json={"question_id": q["id"], "text": STRONG}
+        )
+        assert ack.status_code == 201, ack.text
+        assert ack.json()["stored"] is True
+    resumed = api.client.get(f"/api/v1/interview/{token}").json()
+    assert resumed["answered"] == sorted(q["id"] for q in page["questions"][:2])
+
+    done = api.client.post(f"/api/v1/interview/{token}/complete")
+    assert done.status_code == 202
+    job = _wait_job(api, hr, done.json()["job_id"])
+    assert job["status"] == "done", job
+    assert job["attempts"] == 1
+
+    report = api.client.get(f"/api/v1/sessions/{inv['session_id']}/report", headers=hr).json()
+    assert report["candidate_name"] == "Ana Silva"
+    assert 0 <= report["overall"] <= 100
+    assert report["unanswered"] == [page["questions"][2]["id"]]
+    assert len(report["competencies"]) == 2
+    for comp in report["competencies"]:
+        assert 1 <= comp["level"] <= 5
+        assert comp["evidence"], "every score cites its evidence"
+        for e in comp["evidence"]:
+            assert e["quote"] in STRONG
+    assert report["provenance"]["models"] == {"embed": "e5-small-multilingual"}
+
+    sessions = api.client.get("/api/v1/sessions", headers=hr).json()
+    assert sessions[0]["status"] == "scored" and sessions[0]["overall"] == report["overall"]
+
+    # The candidate's token never reaches a score; finished interviews take no more answers.
+    after = api.client.get(f"/api/v1/interview/{token}").json()
+    assert "overall" not in after and after["status"] == "scored"
+    late = api.client.post(
+        f"/api/v1/interview/{token}/answers",
+        json={"question_id": page["questions"][2]["id"], "text": STRONG},
+    )
+    assert late.status_code == 409
+
+
+def test_organizations_do_not_see_each_other(api: Api) -> None:
+    mine = api.login()
+    role = api.client.post(
+        "/api/v1/roles", json={"title": "Warehouse picker", "max_questions": 1}, headers=mine
+    ).json()
+    theirs = api.login("admin@other.test")
+    assert api.client.get(f"/api/v1/roles/{role['id']}", headers=theirs).status_code == 404
+    assert api.client.get("/api/v1/roles", headers=theirs).json() == []
+    r = api.client.post(
+        f"/api/v1/roles/{role['id']}/invitations", json={"candidate_name": "X"}, headers=theirs
+    )
+    assert r.status_code == 404
+
+
+def test_read_only_roles_cannot_create(api: Api) -> None:
+    viewer = api.login("hiring_manager@acme.test")
+    r = api.client.post("/api/v1/roles", json={"title": "Nurse"}, headers=viewer)
+    assert r.status_code == 403 and "read-only" in r.json()["error"]["message"]
+    assert api.client.get("/api/v1/roles", headers=viewer).status_code == 200

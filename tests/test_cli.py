@@ -1,0 +1,87 @@
+"""The CLI: JSON on stdout, logs on stderr, clear errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "interview.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+    )
+
+
+def test_help_lists_the_commands() -> None:
+    out = run("--help").stdout
+    for cmd in ("serve", "db", "demo", "models", "roles", "plan"):
+        assert cmd in out
+
+
+def test_models_list_json_names_the_device() -> None:
+    r = run("models", "list", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    rows = json.loads(r.stdout)
+    e5 = next(x for x in rows if x["name"] == "e5-small-multilingual")
+    assert e5["device"] == "cpu" and e5["task"] == "embed"
+
+
+def test_roles_and_plan_json() -> None:
+    roles = json.loads(run("roles", "list", "--format", "json").stdout)
+    assert {"restaurant_server", "software_engineer"} <= {r["id"] for r in roles}
+    r = run(
+        "plan",
+        "--role",
+        "restaurant_server",
+        "--language",
+        "zh",
+        "--questions",
+        "3",
+        "--format",
+        "json",
+    )
+    assert r.returncode == 0, r.stderr
+    plan = json.loads(r.stdout)
+    assert plan["language"] == "zh" and len(plan["questions"]) == 3
+
+
+def test_bad_settings_and_pins_fail_clearly() -> None:
+    r = run("models", "list", env={"INTERVIEW_DEVICE_POLICY": "tpu9"})
+    assert r.returncode == 2 and "INTERVIEW_DEVICE_POLICY='tpu9'" in r.stderr
+
+
+def test_demo_seeds_and_prints_a_sign_in(tmp_path: Path) -> None:
+    env = {"INTERVIEW_DATA_DIR": str(tmp_path / "var")}
+    r = run("demo", "--format", "json", env=env)
+    assert r.returncode == 0, r.stderr
+    first = json.loads(r.stdout)
+    assert first["email"] == "admin@demo.example" and len(first["password"]) >= 12
+    assert "#" in first["invite_link"]
+    assert first["password"] not in r.stderr  # secrets never reach the log
+    again = json.loads(run("demo", "--format", "json", env=env).stdout)
+    assert again["password"] != first["password"]  # re-running resets, never duplicates
+
+    from fastapi.testclient import TestClient
+
+    from interview.api.app import create_app
+    from interview.config import Settings
+
+    app = create_app(Settings(data_dir=tmp_path / "var", job_workers=0))
+    with TestClient(app) as client:
+        login = client.post(
+            "/api/v1/auth/login", json={"email": again["email"], "password": again["password"]}
+        )
+        assert login.status_code == 200
+        hr = {"Authorization": f"Bearer {login.json()['token']}"}
+        sessions = client.get("/api/v1/sessions", headers=hr).json()
+        scored = [s for s in sessions if s["status"] == "scored"]
+        assert len(scored) == 2 and len(client.get("/api/v1/roles", headers=hr).json()) == 2
+        by_name = {s["candidate_name"]: s["overall"] for s in scored}
+        assert by_name["Jordan Lee"] > by_name["Sam Park"]
