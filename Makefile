@@ -3,13 +3,16 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint lock clean
+.PHONY: install sysdeps run test lint lock clean
 
 $(STAMP): pyproject.toml requirements.lock scripts/install.sh
 	bash scripts/install.sh
 	touch $(STAMP)
 
 install: $(STAMP)
+
+sysdeps:
+	bash scripts/sysdeps.sh
 
 # Migrate, seed demo data, print the HR sign-in and a candidate link, serve on 127.0.0.1:8000.
 run: install
@@ -21,7 +24,7 @@ lint: install
 	$(VENV)/bin/ruff check interview tests bench
 	$(VENV)/bin/mypy interview
 
-test: install lint
+test: install sysdeps lint
 	$(VENV)/bin/python -m pytest -q tests
 
 # Re-resolve pinned dependencies after editing pyproject.toml.

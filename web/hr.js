@@ -493,7 +493,7 @@ function renderReport(r) {
   });
   const models = Object.entries(p.models || {}).map(([task, m]) => `${task}: ${m}`).join(", ");
 
-  els.reportBody.replaceChildren(
+  els.reportBody.replaceChildren(...[
     h("p", { class: "report-who" },
       h("strong", { text: r.candidate_name, dataset: { testid: "report-candidate" } }),
       " · ", h("span", { text: r.role_title, dataset: { testid: "report-role" } }),
@@ -527,7 +527,7 @@ function renderReport(r) {
       h("dt", { text: "Models" }), h("dd", { text: models || "—", dataset: { testid: "prov-models" } }),
       h("dt", { text: "Settings hash" }), h("dd", {}, h("code", { text: p.settings_hash || "—", dataset: { testid: "prov-settings-hash" } })),
       h("dt", { text: "Scored at" }), h("dd", { text: fmtDate(p.scored_at) || "—" })),
-  );
+  ].filter((x) => x !== null && x !== undefined && x !== false));
 }
 
 els.reportClose.addEventListener("click", () => {

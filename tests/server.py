@@ -1,0 +1,69 @@
+"""Runs `interview serve` as a real process on a free loopback port, for out-of-process tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    def __init__(self, data_dir: Path, **env: str) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "INTERVIEW_DATA_DIR": str(data_dir),
+            "INTERVIEW_PORT": str(self.port),
+            "INTERVIEW_JOB_POLL_SECONDS": "0.1",
+            **env,
+        }
+        self.log = data_dir.parent / f"server-{self.port}.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def database_url(self) -> str:
+        return f"sqlite:///{(Path(self.env['INTERVIEW_DATA_DIR']) / 'interview.db').resolve()}"
+
+    def start(self, **env: str) -> Server:
+        self.env.update(env)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "interview.cli", "serve"],
+            env=self.env,
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            assert self.proc.poll() is None, self.log.read_text()
+            try:
+                if httpx.get(f"{self.base}/health", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise AssertionError("server did not start: " + self.log.read_text())
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+    def tail(self) -> str:
+        return self.log.read_text()[-3000:] if self.log.exists() else ""
