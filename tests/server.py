@@ -37,7 +37,17 @@ class Server:
         return f"sqlite:///{(Path(self.env['INTERVIEW_DATA_DIR']) / 'interview.db').resolve()}"
 
     def start(self, **env: str) -> Server:
+        """Start and wait for /health; a port lost to another process gets a fresh one."""
         self.env.update(env)
+        for _ in range(3):
+            if self._try_start():
+                return self
+            self.port = free_port()
+            self.base = f"http://127.0.0.1:{self.port}"
+            self.env["INTERVIEW_PORT"] = str(self.port)
+        raise AssertionError("server did not start: " + self.tail())
+
+    def _try_start(self) -> bool:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "interview.cli", "serve"],
             env=self.env,
@@ -46,14 +56,18 @@ class Server:
         )
         deadline = time.time() + 60
         while time.time() < deadline:
-            assert self.proc.poll() is None, self.log.read_text()
+            if self.proc.poll() is not None:
+                return False
             try:
                 if httpx.get(f"{self.base}/health", timeout=1).status_code == 200:
-                    return self
+                    # Make sure it is our process that answered, not one that held the port.
+                    time.sleep(0.3)
+                    return self.proc.poll() is None
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
-        raise AssertionError("server did not start: " + self.log.read_text())
+        self.kill()
+        return False
 
     def kill(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
