@@ -37,6 +37,16 @@ class Settings(BaseSettings):
     job_poll_seconds: float = Field(default=0.5, gt=0)
     # Fault injection for tests: seconds a worker pauses after claiming a job.
     job_start_delay_seconds: float = Field(default=0.0, ge=0)
+    # Bearer key for the OpenAI-compatible model endpoints under /v1 (serving this node's
+    # models to other nodes); empty switches those endpoints off.
+    node_api_key: str = ""
+    # Bearer key this node sends to remote engines (vLLM, SGLang, another node), if any.
+    remote_api_key: str = ""
+    # Loaded models may use at most this much memory (catalogue estimates, MB); least
+    # recently used idle models are unloaded to make room. 0: no limit.
+    models_memory_cap_mb: int = Field(default=0, ge=0)
+    # Seconds a model request may wait in its queue before it is dropped.
+    request_timeout_s: float = Field(default=120.0, gt=0)
     # Models that must be loadable before /ready answers 200 (catalogue names).
     ready_models: tuple[str, ...] = ("e5-small-multilingual",)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -15,7 +15,7 @@ import interview
 from interview.api import errors
 from interview.api.deps import AppContext
 from interview.api.limits import BodyLimit
-from interview.api.routes import auth, candidate, health, roles, sessions
+from interview.api.routes import auth, candidate, health, openai_compat, roles, sessions
 from interview.backend.registry import Backend
 from interview.config import Settings
 from interview.pipeline import EMBEDDER, AnswerScorer, score_job_handler
@@ -70,6 +70,7 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
     for module in (auth, roles, sessions, candidate):
         api.include_router(module.router)
     app.include_router(api)
+    app.include_router(openai_compat.router)
     if WEB_DIR.is_dir():
         app.mount("/web", StaticFiles(directory=WEB_DIR, html=True), name="web")
 

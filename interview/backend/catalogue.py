@@ -33,8 +33,7 @@ class Remote(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     base_url: str  # e.g. http://10.0.0.5:8000/v1
     model: str  # the name the remote server knows it by
-    api_key_env: str | None = None  # environment variable holding the key, if any
-    timeout_s: float = 60.0
+    timeout_s: float = 60.0  # per HTTP request
 
 
 class ModelEntry(BaseModel):

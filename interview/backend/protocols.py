@@ -34,7 +34,10 @@ class TextGenerator(Protocol):
     """A causal LM: generates (greedy at temperature 0) and scores text token by token."""
 
     def generate(
-        self, prompts: Sequence[str], max_new_tokens: int = 64, temperature: float = 0.0,
+        self,
+        prompts: Sequence[str],
+        max_new_tokens: int = 64,
+        temperature: float = 0.0,
         stop: Sequence[str] = (),
     ) -> list[Generation]: ...
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from interview.api.deps import Ctx
 from interview.backend.catalogue import get_entry
@@ -33,3 +33,9 @@ def ready(ctx: Ctx) -> JSONResponse:
     return JSONResponse(
         {"status": "ready" if ok else "not_ready", "checks": checks}, 200 if ok else 503
     )
+
+
+@router.get("/metrics")
+def metrics(ctx: Ctx) -> Response:
+    """Prometheus metrics: per model and device latency, queue depth, batch sizes, cache hits."""
+    return Response(ctx.backend.metrics.render(), media_type="text/plain; version=0.0.4")
