@@ -40,8 +40,8 @@ Ctx = Annotated[AppContext, Depends(get_ctx)]
 
 
 def get_session(ctx: Ctx) -> Iterator[Session]:
-    """A request's unit of work. Routes that acknowledge a write call commit() themselves
-    before they answer, so the acknowledgement never runs ahead of the disk."""
+    """A request's unit of work, committed before the response is sent (scope="function"),
+    so an acknowledgement never runs ahead of the disk."""
     s = ctx.db.new_session()
     try:
         yield s
@@ -53,7 +53,7 @@ def get_session(ctx: Ctx) -> Iterator[Session]:
         s.close()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 _bearer = HTTPBearer(auto_error=False)
 
 
