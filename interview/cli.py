@@ -141,6 +141,43 @@ def models_list(fmt: FormatOpt = Format.text) -> None:
     )
 
 
+@models_app.command("pull")
+def models_pull(
+    names: Annotated[list[str] | None, typer.Argument(help="catalogue names; default all")] = None,
+    fmt: FormatOpt = Format.text,
+) -> None:
+    """Prepare weights (join split files, convert formats) and verify their checksums."""
+    import importlib
+
+    from interview.backend.catalogue import load_catalogue
+    from interview.backend.registry import ENGINES
+
+    settings = _settings()
+    entries = load_catalogue()
+    unknown = [n for n in names or [] if n not in entries]
+    if unknown:
+        raise InterviewError(f"unknown models {unknown}; known: {sorted(entries)}")
+    rows = []
+    failed = False
+    for name in names or sorted(entries):
+        entry = entries[name]
+        row: dict[str, Any] = {"name": name, "engine": entry.engine}
+        if entry.engine == "remote":
+            row["status"] = "remote (nothing to prepare)"
+        else:
+            try:
+                module = importlib.import_module(ENGINES[entry.engine].split(":")[0])
+                prepare = getattr(module, "prepare", None)
+                row.update(prepare(entry, settings.model_cache_dir) if prepare else {})
+                row["status"] = "ok"
+            except (InterviewError, ImportError) as exc:
+                row["status"], failed = f"error: {exc}", True
+        rows.append(row)
+    _emit(rows, fmt, "\n".join(f"{r['name']:28} {r['status']}" for r in rows))
+    if failed:
+        raise typer.Exit(1)
+
+
 @roles_app.command("list")
 def roles_list(fmt: FormatOpt = Format.text) -> None:
     """Role templates in the competency library."""

