@@ -18,7 +18,8 @@ Image = npt.NDArray[np.uint8]  # H x W x 3, BGR (OpenCV order)
 class Embedder(Protocol):
     """Unit-length sentence vectors; queries and passages may be embedded differently."""
 
-    dimension: int
+    @property
+    def dimension(self) -> int: ...
 
     def embed_passages(self, texts: Sequence[str]) -> Vectors: ...
     def embed_queries(self, texts: Sequence[str]) -> Vectors: ...
@@ -55,6 +56,7 @@ class FaceLandmarker(Protocol):
 class FaceEmbedder(Protocol):
     """128-d identity descriptors; the same person sits ~0.15 apart, others ~0.7."""
 
-    dimension: int
+    @property
+    def dimension(self) -> int: ...
 
     def embed(self, image: Image, boxes: Sequence[FaceBox]) -> Vectors: ...

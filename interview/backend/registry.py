@@ -31,8 +31,8 @@ ENGINES = {
     "openai-whisper": "interview.backend.engines.whisper_engine:WhisperRecognizer",
     "faster-whisper": "interview.backend.engines.faster_whisper_engine:FasterWhisperRecognizer",
     "transformers": "interview.backend.engines.transformers_lm:TransformersGenerator",
-    "dlib": "interview.backend.engines.dlib_engine:DlibFaceEmbedder",
-    "mediapipe": "interview.backend.engines.mediapipe_engine:MediaPipeFaceMesh",
+    "dlib": "interview.backend.engines.dlib_engine:load",
+    "mediapipe": "interview.backend.engines.mediapipe_engine:load",
     "opencv-haar": "interview.backend.engines.opencv_haar:HaarFaceDetector",
 }
 TASK_METHODS = {

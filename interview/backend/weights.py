@@ -55,3 +55,15 @@ def verify(entry: ModelEntry, path: Path) -> str:
             f"{entry.source.sha256}; reinstall {entry.source.package}"
         )
     return actual
+
+
+def verify_file(entry: ModelEntry, path: Path, expected: str | None) -> str:
+    """Return the sha256 of a file the model needs besides source.file (a landmarks or
+    helper file); raise if it is missing or differs from `expected` (None: any digest)."""
+    actual = sha256_file(path) if path.is_file() else "missing"
+    if actual == "missing" or (expected and actual != expected):
+        raise BackendUnavailable(
+            f"model {entry.name!r}: {path} has sha256 {actual}, the catalogue expects "
+            f"{expected}; reinstall {entry.source.package}"
+        )
+    return actual

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from interview.backend.engines.mediapipe_engine import MediaPipeFaceDetector, Me
 from interview.backend.engines.opencv_haar import HaarFaceDetector
 from interview.backend.registry import Backend
 from interview.backend.schemas import FaceBox
+from interview.backend.weights import verify_file
 from interview.errors import BackendUnavailable, InvalidInput
 
 pytestmark = pytest.mark.slow
@@ -66,11 +68,11 @@ def backend(cache_dir: Path) -> Iterator[Backend]:
 
 @pytest.fixture(scope="module")
 def detectors(cache_dir: Path) -> dict[str, Any]:
-    """Each detector once; blazeface and HOG go through the engines' kind dispatch."""
+    """Each detector once; blazeface and HOG go through the engines' load() kind dispatch."""
     return {
         "face-haar": HaarFaceDetector(get_entry("face-haar"), "cpu", cache_dir),
-        "face-blazeface": MediaPipeFaceMesh(get_entry("face-blazeface"), "cpu", cache_dir),
-        "face-dlib-hog": DlibFaceEmbedder(get_entry("face-dlib-hog"), "cpu", cache_dir),
+        "face-blazeface": mediapipe_engine.load(get_entry("face-blazeface"), "cpu", cache_dir),
+        "face-dlib-hog": dlib_engine.load(get_entry("face-dlib-hog"), "cpu", cache_dir),
     }
 
 
@@ -83,22 +85,27 @@ def mesh(backend: Backend) -> MediaPipeFaceMesh:
 
 
 @pytest.fixture(scope="module")
-def embedder(cache_dir: Path) -> DlibFaceEmbedder:
-    return DlibFaceEmbedder(get_entry("face-dlib"), "cpu", cache_dir)
+def embedder(backend: Backend) -> DlibFaceEmbedder:
+    """The descriptor model through the registry: load() gives the embedder for kind embedder."""
+    model = backend.load("face-dlib")
+    assert type(model) is DlibFaceEmbedder
+    return model
+
+
+def _read_image(name: str) -> np.ndarray:
+    image = cv2.imread(str(DATA / "images" / name))
+    assert image is not None, f"cannot read {name}"
+    return image
 
 
 @pytest.fixture(scope="module")
 def selfie() -> np.ndarray:
-    image = cv2.imread(str(DATA / "images" / "four_people_selfie.jpg"))
-    assert image is not None
-    return image
+    return _read_image("four_people_selfie.jpg")
 
 
 @pytest.fixture(scope="module")
 def standing() -> np.ndarray:
-    image = cv2.imread(str(DATA / "images" / "three_people_standing.jpg"))
-    assert image is not None
-    return image
+    return _read_image("three_people_standing.jpg")
 
 
 @pytest.fixture(scope="module")
@@ -128,12 +135,24 @@ def test_kind_dispatch_gives_the_detector_classes(detectors: dict[str, Any]) -> 
     assert type(detectors["face-dlib-hog"]) is DlibFaceDetector
 
 
-@pytest.mark.parametrize("engine", [MediaPipeFaceMesh, DlibFaceEmbedder])
-def test_unknown_kind_is_rejected(engine: Any, cache_dir: Path) -> None:
-    entry = get_entry("face-mesh" if engine is MediaPipeFaceMesh else "face-dlib")
-    bad = entry.model_copy(update={"options": {"kind": "expression"}})
-    with pytest.raises(InvalidInput, match="'expression'"):
-        engine(bad, "cpu", cache_dir)
+@pytest.mark.parametrize(
+    ("name", "module", "offered"),
+    [
+        ("face-mesh", mediapipe_engine, "['mesh', 'detector']"),
+        ("face-dlib", dlib_engine, "['embedder', 'detector']"),
+    ],
+)
+def test_unknown_kind_is_rejected(name: str, module: Any, offered: str, cache_dir: Path) -> None:
+    bad = get_entry(name).model_copy(update={"options": {"kind": "expression"}})
+    with pytest.raises(InvalidInput, match=f"'expression'.*offers {re.escape(offered)}"):
+        module.load(bad, "cpu", cache_dir)
+
+
+def test_a_missing_kind_gives_the_default_class(cache_dir: Path) -> None:
+    entry = get_entry("face-dlib")
+    options = {k: v for k, v in entry.options.items() if k != "kind"}
+    model = dlib_engine.load(entry.model_copy(update={"options": options}), "cpu", cache_dir)
+    assert type(model) is DlibFaceEmbedder
 
 
 def test_unknown_option_is_rejected(cache_dir: Path) -> None:
@@ -161,6 +180,35 @@ def test_prepare_refuses_a_wrong_checksum(cache_dir: Path) -> None:
     )
     with pytest.raises(BackendUnavailable, match="reinstall opencv-contrib-python"):
         opencv_haar.prepare(wrong, cache_dir)
+
+
+def test_verify_file_refuses_a_wrong_or_missing_file(tmp_path: Path) -> None:
+    entry = get_entry("face-dlib")
+    path = tmp_path / "landmarks.dat"
+    path.write_bytes(b"not a model")
+    digest = verify_file(entry, path, None)  # None: any digest is accepted
+    assert len(digest) == 64
+    assert verify_file(entry, path, digest) == digest
+    with pytest.raises(BackendUnavailable, match=f"{digest}.*expects {'0' * 64}.*reinstall"):
+        verify_file(entry, path, "0" * 64)
+    with pytest.raises(BackendUnavailable, match="sha256 missing.*face-recognition-models"):
+        verify_file(entry, tmp_path / "absent.dat", None)
+
+
+@pytest.mark.parametrize(
+    ("name", "module", "options"),
+    [
+        ("face-dlib", dlib_engine, {"landmarks_sha256": "0" * 64}),
+        ("face-mesh", mediapipe_engine, {"extra_files": {"modules/absent.tflite": None}}),
+    ],
+)
+def test_prepare_refuses_a_wrong_extra_file(
+    name: str, module: Any, options: dict[str, Any], cache_dir: Path
+) -> None:
+    entry = get_entry(name)
+    bad = entry.model_copy(update={"options": {**entry.options, **options}})
+    with pytest.raises(BackendUnavailable, match="the catalogue expects.*reinstall"):
+        module.prepare(bad, cache_dir)
 
 
 @pytest.mark.parametrize("name", DETECTORS)

@@ -1,9 +1,9 @@
 """dlib on CPU: 128-d face identity descriptors (ResNet), and the HOG face detector.
 
-The registry maps the engine name "dlib" to DlibFaceEmbedder only; a catalogue entry with
-options {kind: detector} gets a DlibFaceDetector instead, because DlibFaceEmbedder.__new__
-dispatches on options.kind. Descriptors serve identity checks (is this the same candidate);
-nothing here reads expressions or infers emotions.
+The registry maps the engine name "dlib" to load(), which builds a DlibFaceEmbedder for
+options {kind: embedder} (the default) and a DlibFaceDetector for {kind: detector}.
+Descriptors serve identity checks (is this the same candidate); nothing here reads
+expressions or infers emotions.
 """
 
 from __future__ import annotations
@@ -18,18 +18,12 @@ from typing import Any
 import numpy as np
 
 from interview.backend.catalogue import ModelEntry
-from interview.backend.engines.opencv_haar import (
-    check_image,
-    clip_box,
-    parse_options,
-    require_cpu,
-)
+from interview.backend.engines._faces import check_image, clip_box, package_files, pick_kind, setup
 from interview.backend.protocols import Image, Vectors
 from interview.backend.schemas import FaceBox
-from interview.backend.weights import package_dir, sha256_file, verify
-from interview.errors import BackendUnavailable, InvalidInput
+from interview.backend.weights import package_dir
+from interview.errors import InvalidInput
 
-KINDS = ("embedder", "detector")
 DIMENSION = 128  # dlib_face_recognition_resnet_model_v1 output size
 
 
@@ -76,53 +70,24 @@ def prepare(entry: ModelEntry, cache_dir: Path) -> dict[str, Any]:
     nothing to check for it.
     """
     module = entry.source.module or entry.source.package.split("==")[0].replace("-", "_")
-    folder = package_dir(module)
     if not entry.source.file:
-        return {"folder": folder, "file": None, "sha256": None, "files": {}}
-    path = folder / entry.source.file
-    if not path.is_file():
-        raise BackendUnavailable(
-            f"model {entry.name!r}: {path} is missing; reinstall {entry.source.package}"
-        )
-    found = {entry.source.file: verify(entry, path)}
+        return {"folder": package_dir(module), "file": None, "sha256": None, "files": {}}
+    extras: dict[str, str | None] = {}
     if entry.options.get("kind", "embedder") == "embedder":
         name = entry.options.get("landmarks_file", EmbedderOptions.landmarks_file)
-        landmarks = folder / name
-        actual = sha256_file(landmarks) if landmarks.is_file() else "missing"
-        expected = entry.options.get("landmarks_sha256")
-        if actual == "missing" or (expected and actual != expected):
-            raise BackendUnavailable(
-                f"model {entry.name!r}: {landmarks} has sha256 {actual}, "
-                f"the catalogue expects {expected}; reinstall "
-                f"{entry.source.package}"
-            )
-        found[name] = actual
+        extras[name] = entry.options.get("landmarks_sha256")
     # The files are read in place from the package: nothing goes to cache_dir.
-    return {"folder": folder, "file": path, "sha256": found[entry.source.file], "files": found}
+    return package_files(entry, module, extras)
 
 
 class DlibFaceEmbedder:
     """128-d descriptors: same person ~0.05-0.3 apart, others ~0.6-0.9 (FaceEmbedder)."""
 
-    def __new__(cls, entry: ModelEntry, device: str, cache_dir: Path) -> Any:
-        # One registry name per engine: options.kind picks the class (see the module doc).
-        kind = entry.options.get("kind", "embedder")
-        if kind == "detector":
-            return DlibFaceDetector(entry, device, cache_dir)
-        if kind != "embedder":
-            raise InvalidInput(
-                f"model {entry.name!r}: options.kind is {kind!r}; engine "
-                f"'dlib' offers {list(KINDS)}"
-            )
-        return super().__new__(cls)
-
     def __init__(self, entry: ModelEntry, device: str, cache_dir: Path) -> None:
         import dlib
 
-        require_cpu(entry, device)
         self.entry = entry
-        self.options = parse_options(entry, EmbedderOptions)
-        self.files = prepare(entry, cache_dir)
+        self.options, self.files = setup(entry, device, cache_dir, EmbedderOptions, prepare)
         self.dimension = entry.dimension or DIMENSION
         self._dlib = dlib
         folder = self.files["folder"]
@@ -156,10 +121,8 @@ class DlibFaceDetector:
     def __init__(self, entry: ModelEntry, device: str, cache_dir: Path) -> None:
         import dlib
 
-        require_cpu(entry, device)
         self.entry = entry
-        self.options = parse_options(entry, DetectorOptions)
-        self.files = prepare(entry, cache_dir)
+        self.options, self.files = setup(entry, device, cache_dir, DetectorOptions, prepare)
         self._detector = dlib.get_frontal_face_detector()
         self._lock = threading.Lock()  # the scanner keeps its feature pyramid between calls
 
@@ -179,3 +142,14 @@ class DlibFaceDetector:
             )
             for r, m in zip(rects, margins, strict=True)
         ]
+
+
+def load(entry: ModelEntry, device: str, cache_dir: Path) -> DlibFaceEmbedder | DlibFaceDetector:
+    """The registry's factory for engine "dlib": the class options.kind names."""
+    return pick_kind(entry, KINDS)(entry, device, cache_dir)
+
+
+KINDS: dict[str, type[DlibFaceEmbedder] | type[DlibFaceDetector]] = {
+    "embedder": DlibFaceEmbedder,  # the default when options.kind is absent
+    "detector": DlibFaceDetector,
+}

@@ -1,9 +1,9 @@
 """MediaPipe's legacy solutions (CPU): 478-point face mesh with iris, and BlazeFace detection.
 
-The registry maps the engine name "mediapipe" to MediaPipeFaceMesh only; a catalogue entry
-with options {kind: detector} gets a MediaPipeFaceDetector instead, because
-MediaPipeFaceMesh.__new__ dispatches on options.kind. Outputs are geometry only (where a
-face is, where it looks); nothing here reads expressions or infers emotions.
+The registry maps the engine name "mediapipe" to load(), which builds a MediaPipeFaceMesh
+for options {kind: mesh} (the default) and a MediaPipeFaceDetector for {kind: detector}.
+Outputs are geometry only (where a face is, where it looks); nothing here reads
+expressions or infers emotions.
 """
 
 from __future__ import annotations
@@ -11,21 +11,21 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic
 
 from interview.backend.catalogue import ModelEntry
-from interview.backend.engines.opencv_haar import (
+from interview.backend.engines._faces import (
+    OptionsT,
     check_image,
     clip_box,
-    parse_options,
-    require_cpu,
+    package_files,
+    pick_kind,
+    setup,
 )
 from interview.backend.protocols import Image
 from interview.backend.schemas import FaceBox, FaceMesh
-from interview.backend.weights import package_dir, sha256_file, verify
 from interview.errors import BackendUnavailable, InvalidInput
 
-KINDS = ("mesh", "detector")
 RIGHT_IRIS, LEFT_IRIS = 468, 473  # iris centres; the subject's own right and left eye
 MESH_POINTS = 478  # 468 face points + 2 x 5 iris points (refine_landmarks=True)
 
@@ -70,66 +70,63 @@ class DetectorOptions:
 
 def prepare(entry: ModelEntry, cache_dir: Path) -> dict[str, Any]:
     """Locate the .tflite files inside the mediapipe package and verify their checksums."""
-    folder = package_dir(entry.source.module or "mediapipe")
-    path = folder / entry.source.file
-    if not entry.source.file or not path.is_file():
-        raise BackendUnavailable(
-            f"model {entry.name!r}: {path} is missing; mediapipe 0.10.21 "
-            f"is the last release that ships its models; install "
-            f"{entry.source.package}"
-        )
-    found = {entry.source.file: verify(entry, path)}
-    for name, expected in dict(entry.options.get("extra_files") or {}).items():
-        extra = folder / name
-        actual = sha256_file(extra) if extra.is_file() else "missing"
-        if expected and actual != expected:
-            raise BackendUnavailable(
-                f"model {entry.name!r}: {extra} has sha256 {actual}, the "
-                f"catalogue expects {expected}; reinstall "
-                f"{entry.source.package}"
-            )
-        found[name] = actual
     # The graphs load these files from the package themselves: nothing goes to cache_dir.
-    return {"folder": folder, "file": path, "sha256": found[entry.source.file], "files": found}
+    return package_files(
+        entry,
+        entry.source.module or "mediapipe",
+        dict(entry.options.get("extra_files") or {}),
+        advice="mediapipe 0.10.21 is the last release that ships its models; install",
+    )
 
 
-class MediaPipeFaceMesh:
-    """478 normalised landmarks per face, iris centres included (FaceLandmarker)."""
+class _Graph(Generic[OptionsT]):
+    """A MediaPipe solution graph behind a lock: a graph takes one image at a time."""
 
-    def __new__(cls, entry: ModelEntry, device: str, cache_dir: Path) -> Any:
-        # One registry name per engine: options.kind picks the class (see the module doc).
-        kind = entry.options.get("kind", "mesh")
-        if kind == "detector":
-            return MediaPipeFaceDetector(entry, device, cache_dir)
-        if kind != "mesh":
-            raise InvalidInput(
-                f"model {entry.name!r}: options.kind is {kind!r}; engine "
-                f"'mediapipe' offers {list(KINDS)}"
-            )
-        return super().__new__(cls)
-
-    def __init__(self, entry: ModelEntry, device: str, cache_dir: Path) -> None:
+    def __init__(
+        self, entry: ModelEntry, device: str, cache_dir: Path, cls: type[OptionsT]
+    ) -> None:
         import mediapipe as mp
 
-        require_cpu(entry, device)
         self.entry = entry
-        self.options = parse_options(entry, MeshOptions)
-        self.files = prepare(entry, cache_dir)
-        self._graph = mp.solutions.face_mesh.FaceMesh(
-            static_image_mode=self.options.static_image_mode,
-            max_num_faces=self.options.max_num_faces,
-            refine_landmarks=True,  # adds the 10 iris points (468..477)
-            min_detection_confidence=self.options.min_detection_confidence,
-            min_tracking_confidence=self.options.min_tracking_confidence,
-        )
-        self._lock = threading.Lock()  # a MediaPipe graph takes one image at a time
+        self.options, self.files = setup(entry, device, cache_dir, cls, prepare)
+        self._graph = self._open(mp.solutions, self.options)
+        self._lock = threading.Lock()
 
-    def landmarks(self, image: Image) -> list[FaceMesh]:
-        """Face meshes in a BGR image; coordinates are fractions of its width and height."""
+    def _open(self, solutions: Any, options: OptionsT) -> Any:
+        """The solution's graph, built from the checked options."""
+        raise NotImplementedError
+
+    def _process(self, image: Image) -> tuple[Any, int, int]:
+        """The graph's result for a BGR image, with the image's height and width."""
         height, width = check_image(image).shape[:2]
         rgb = image[:, :, ::-1].copy()  # BGR -> RGB, contiguous as MediaPipe needs
         with self._lock:
-            result = self._graph.process(rgb)
+            return self._graph.process(rgb), height, width
+
+    def close(self) -> None:
+        """Stop the graph's threads (the registry may drop the object instead)."""
+        with self._lock:
+            self._graph.close()
+
+
+class MediaPipeFaceMesh(_Graph[MeshOptions]):
+    """478 normalised landmarks per face, iris centres included (FaceLandmarker)."""
+
+    def __init__(self, entry: ModelEntry, device: str, cache_dir: Path) -> None:
+        super().__init__(entry, device, cache_dir, MeshOptions)
+
+    def _open(self, solutions: Any, options: MeshOptions) -> Any:
+        return solutions.face_mesh.FaceMesh(
+            refine_landmarks=True,  # adds the 10 iris points (468..477)
+            static_image_mode=options.static_image_mode,
+            max_num_faces=options.max_num_faces,
+            min_detection_confidence=options.min_detection_confidence,
+            min_tracking_confidence=options.min_tracking_confidence,
+        )
+
+    def landmarks(self, image: Image) -> list[FaceMesh]:
+        """Face meshes in a BGR image; coordinates are fractions of its width and height."""
+        result, height, width = self._process(image)
         meshes = []
         for face in result.multi_face_landmarks or ():
             points = tuple((p.x, p.y, p.z) for p in face.landmark)
@@ -154,34 +151,22 @@ class MediaPipeFaceMesh:
             )
         return meshes
 
-    def close(self) -> None:
-        """Stop the graph's threads (the registry may drop the object instead)."""
-        with self._lock:
-            self._graph.close()
 
-
-class MediaPipeFaceDetector:
+class MediaPipeFaceDetector(_Graph[DetectorOptions]):
     """BlazeFace boxes with a 0..1 confidence (FaceDetector)."""
 
     def __init__(self, entry: ModelEntry, device: str, cache_dir: Path) -> None:
-        import mediapipe as mp
+        super().__init__(entry, device, cache_dir, DetectorOptions)
 
-        require_cpu(entry, device)
-        self.entry = entry
-        self.options = parse_options(entry, DetectorOptions)
-        self.files = prepare(entry, cache_dir)
-        self._graph = mp.solutions.face_detection.FaceDetection(
-            model_selection=self.options.model_selection,
-            min_detection_confidence=self.options.min_detection_confidence,
+    def _open(self, solutions: Any, options: DetectorOptions) -> Any:
+        return solutions.face_detection.FaceDetection(
+            model_selection=options.model_selection,
+            min_detection_confidence=options.min_detection_confidence,
         )
-        self._lock = threading.Lock()  # a MediaPipe graph takes one image at a time
 
     def detect(self, image: Image) -> list[FaceBox]:
         """Faces in a BGR image, as pixel boxes in that image."""
-        height, width = check_image(image).shape[:2]
-        rgb = image[:, :, ::-1].copy()
-        with self._lock:
-            result = self._graph.process(rgb)
+        result, height, width = self._process(image)
         boxes = []
         for detection in result.detections or ():
             rel = detection.location_data.relative_bounding_box  # fractions of the image
@@ -198,10 +183,18 @@ class MediaPipeFaceDetector:
             )
         return boxes
 
-    def close(self) -> None:
-        """Stop the graph's threads (the registry may drop the object instead)."""
-        with self._lock:
-            self._graph.close()
+
+def load(
+    entry: ModelEntry, device: str, cache_dir: Path
+) -> MediaPipeFaceMesh | MediaPipeFaceDetector:
+    """The registry's factory for engine "mediapipe": the class options.kind names."""
+    return pick_kind(entry, KINDS)(entry, device, cache_dir)
+
+
+KINDS: dict[str, type[MediaPipeFaceMesh] | type[MediaPipeFaceDetector]] = {
+    "mesh": MediaPipeFaceMesh,  # the default when options.kind is absent
+    "detector": MediaPipeFaceDetector,
+}
 
 
 def _check_confidence(model: str, *values: float) -> None:

@@ -3,29 +3,17 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Protocol, TypeVar
+from typing import Any
 
 import numpy as np
 
 from interview.backend.catalogue import ModelEntry
+from interview.backend.engines._faces import check_image, clip_box, package_files, setup
 from interview.backend.protocols import Image
 from interview.backend.schemas import FaceBox
-from interview.backend.weights import package_dir, verify
 from interview.errors import BackendUnavailable, InvalidInput
-
-
-class Options(Protocol):
-    """An engine's options dataclass: fields with defaults and a range check."""
-
-    __dataclass_fields__: ClassVar[dict[str, Any]]
-
-    def __init__(self, **values: Any) -> None: ...
-    def check(self, model: str) -> None: ...
-
-
-OptionsT = TypeVar("OptionsT", bound=Options)
 
 
 @dataclass(frozen=True)
@@ -53,15 +41,8 @@ class HaarOptions:
 
 def prepare(entry: ModelEntry, cache_dir: Path) -> dict[str, Any]:
     """Locate the cascade file inside the cv2 package and verify its checksum."""
-    folder = package_dir(entry.source.module or "cv2")
-    path = folder / entry.source.file
-    if not entry.source.file or not path.is_file():
-        raise BackendUnavailable(
-            f"model {entry.name!r}: cascade {path} is missing; reinstall {entry.source.package}"
-        )
     # The cascade ships inside the wheel: nothing to download or join into cache_dir.
-    digest = verify(entry, path)
-    return {"folder": folder, "file": path, "sha256": digest, "files": {entry.source.file: digest}}
+    return package_files(entry, entry.source.module or "cv2")
 
 
 class HaarFaceDetector:
@@ -70,10 +51,8 @@ class HaarFaceDetector:
     def __init__(self, entry: ModelEntry, device: str, cache_dir: Path) -> None:
         import cv2
 
-        require_cpu(entry, device)
         self.entry = entry
-        self.options = parse_options(entry, HaarOptions)
-        self.files = prepare(entry, cache_dir)
+        self.options, self.files = setup(entry, device, cache_dir, HaarOptions, prepare)
         self._cv2 = cv2
         self._cascade = cv2.CascadeClassifier(str(self.files["file"]))
         if self._cascade.empty():
@@ -108,68 +87,3 @@ class HaarFaceDetector:
             clip_box(x / scale, y / scale, w / scale, h / scale, 1.0, width, height)
             for x, y, w, h in np.asarray(rects, dtype=np.float64).reshape(-1, 4)
         ]
-
-
-# Helpers shared by the face engines (mediapipe_engine and dlib_engine import them): this
-# module imports nothing heavy at module level, so importing them costs nothing.
-
-
-def parse_options(entry: ModelEntry, cls: type[OptionsT]) -> OptionsT:
-    """entry.options as the engine's frozen options dataclass; unknown keys are an error."""
-    known = {f.name for f in fields(cls)}
-    unknown = sorted(set(entry.options) - known)
-    if unknown:
-        raise InvalidInput(
-            f"model {entry.name!r}: unknown options {unknown}; known: {sorted(known)}"
-        )
-    opts = cls(**entry.options)
-    try:
-        opts.check(entry.name)
-    except TypeError as exc:  # a string where a number belongs
-        raise InvalidInput(
-            f"model {entry.name!r}: options {entry.options} have a wrong "
-            f"type ({exc}); see {cls.__name__} for the expected ones"
-        ) from exc
-    return opts
-
-
-def require_cpu(entry: ModelEntry, device: str) -> None:
-    """Raise unless the placed device is the CPU (these engines have no GPU path)."""
-    if device.split(":")[0] != "cpu":
-        raise BackendUnavailable(
-            f"model {entry.name!r}: engine {entry.engine!r} runs on cpu "
-            f"only, not {device!r}; list only cpu in its devices"
-        )
-
-
-def check_image(image: Any) -> Image:
-    """The image itself if it is H x W x 3 uint8 (BGR); InvalidInput otherwise."""
-    if (
-        not isinstance(image, np.ndarray)
-        or image.dtype != np.uint8
-        or image.ndim != 3
-        or image.shape[2] != 3
-        or image.shape[0] == 0
-        or image.shape[1] == 0
-    ):
-        got = (
-            f"{image.dtype} array of shape {image.shape}"
-            if isinstance(image, np.ndarray)
-            else type(image).__name__
-        )
-        raise InvalidInput(
-            f"face image must be an H x W x 3 uint8 BGR array, got {got}; "
-            "decode with cv2.imread or convert with cv2.cvtColor"
-        )
-    return image
-
-
-def clip_box(
-    x: float, y: float, w: float, h: float, score: float, width: int, height: int
-) -> FaceBox:
-    """A pixel box cut to the image (faces at the border extend past it)."""
-    left, top = max(0, round(x)), max(0, round(y))
-    right, bottom = min(width, round(x + w)), min(height, round(y + h))
-    return FaceBox(
-        x=left, y=top, width=max(0, right - left), height=max(0, bottom - top), score=score
-    )
