@@ -87,7 +87,11 @@ class Library(Frozen):
 
     @model_validator(mode="after")
     def _roles_reference_competencies(self) -> Library:
-        known = {c.id for c in self.competencies}
+        ids = [c.id for c in self.competencies]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"competencies defined twice: {dupes}")
+        known = set(ids)
         for role in self.roles:
             missing = set(role.weights) - known
             if missing:
