@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from interview.auth import hash_password, new_invite_token, token_hash, verify_password
 from interview.competency.schemas import CompetencyModel
 from interview.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from interview.questions.plan import build_plan
 from interview.questions.schemas import QuestionPlan
 from interview.storage import jobs
 from interview.storage.tables import (
@@ -135,6 +136,37 @@ def store_role(
     return role
 
 
+def store_model_version(
+    s: Session, role: JobRole, model: CompetencyModel, plan: QuestionPlan, actor: str, now: datetime
+) -> CompetencyModelRow:
+    """Keep every version: sessions already invited stay on the version they were given."""
+    model_row = CompetencyModelRow(
+        role_id=role.id, version=model.version, spec=model.model_dump(mode="json"), created_at=now
+    )
+    s.add(model_row)
+    s.flush()
+    s.add(
+        QuestionPlanRow(
+            role_id=role.id,
+            competency_model_id=model_row.id,
+            language=plan.language,
+            spec=plan.model_dump(mode="json"),
+            created_at=now,
+        )
+    )
+    audit(
+        s,
+        role.organization_id,
+        actor,
+        "role.model_version",
+        f"role:{role.id}",
+        now,
+        version=model.version,
+        weights={i.competency.id: round(i.weight, 4) for i in model.items},
+    )
+    return model_row
+
+
 def get_role(s: Session, org_id: str, role_id: str) -> JobRole:
     role = s.get(JobRole, role_id)
     if role is None or role.organization_id != org_id:
@@ -160,6 +192,27 @@ def latest_model_and_plan(
     if plan_row is None:
         raise NotFound(f"role {role_id!r} has no question plan in language {language!r}")
     return model_row, plan_row
+
+
+def plan_in_language(s: Session, role: JobRole, language: str, now: datetime) -> QuestionPlanRow:
+    """The latest model's plan in `language`, built from the same model when missing."""
+    model_row, any_plan = latest_model_and_plan(s, role.id)
+    try:
+        return latest_model_and_plan(s, role.id, language)[1]
+    except NotFound:
+        pass
+    size = len(QuestionPlan.model_validate(any_plan.spec).questions)
+    plan = build_plan(CompetencyModel.model_validate(model_row.spec), language, max_questions=size)
+    row = QuestionPlanRow(
+        role_id=role.id,
+        competency_model_id=model_row.id,
+        language=language,
+        spec=plan.model_dump(mode="json"),
+        created_at=now,
+    )
+    s.add(row)
+    s.flush()
+    return row
 
 
 @dataclass(frozen=True)

@@ -40,8 +40,20 @@ class RoleCreate(In):
     max_questions: int = Field(default=5, ge=1, le=20)
 
 
+class CompetencyWeights(In):
+    weights: dict[str, float] = Field(min_length=1, max_length=12)
+    max_questions: int = Field(default=5, ge=1, le=20)
+
+
+class ModelVersionOut(BaseModel):
+    version: int
+    created_at: datetime
+    weights: dict[str, float]
+
+
 class RoleOut(BaseModel):
     id: str
+    version: int | None = None
     title: str
     description: str
     language: str

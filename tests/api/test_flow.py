@@ -119,3 +119,32 @@ def test_read_only_roles_cannot_create(api: Api) -> None:
     r = api.client.post("/api/v1/roles", json={"title": "Nurse"}, headers=viewer)
     assert r.status_code == 403 and "read-only" in r.json()["error"]["message"]
     assert api.client.get("/api/v1/roles", headers=viewer).status_code == 200
+
+
+def test_editing_competencies_makes_a_new_version_and_keeps_old_invites(api: Api) -> None:
+    hr = api.login()
+    role = api.client.post("/api/v1/roles", json={"title": "Warehouse picker",
+                                                  "max_questions": 2}, headers=hr).json()
+    assert role["version"] == 1
+    early = api.client.post(f"/api/v1/roles/{role['id']}/invitations",
+                            json={"candidate_name": "Early"}, headers=hr).json()
+    r = api.client.put(f"/api/v1/roles/{role['id']}/competencies",
+                       json={"weights": {"safety_awareness": 3, "teamwork": 1},
+                             "max_questions": 2}, headers=hr)
+    assert r.status_code == 200, r.text
+    edited = r.json()
+    assert edited["version"] == 2
+    assert {c["id"]: c["weight"] for c in edited["competencies"]} == {
+        "safety_awareness": 0.75, "teamwork": 0.25}
+    assert [q["competency_id"] for q in edited["questions"]] == ["safety_awareness", "teamwork"]
+    versions = api.client.get(f"/api/v1/roles/{role['id']}/versions", headers=hr).json()
+    assert [v["version"] for v in versions] == [1, 2]
+    # The candidate invited before the edit keeps the questions of version 1.
+    page = api.client.get(f"/api/v1/interview/{early['token']}").json()
+    assert [q["id"] for q in page["questions"]] == [q["id"] for q in role["questions"]]
+    bad = api.client.put(f"/api/v1/roles/{role['id']}/competencies",
+                         json={"weights": {"telepathy": 1}}, headers=hr)
+    assert bad.status_code == 422 and "telepathy" in bad.json()["error"]["message"]
+    zero = api.client.put(f"/api/v1/roles/{role['id']}/competencies",
+                          json={"weights": {"teamwork": 0}}, headers=hr)
+    assert zero.status_code == 422 and "positive" in zero.json()["error"]["message"]

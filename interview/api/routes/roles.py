@@ -9,12 +9,29 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from interview.api.deps import Ctx, CurrentUser, SessionDep, Writer, now
-from interview.api.schemas import InvitationCreate, InvitationOut, RoleCreate, RoleOut
+from interview.api.schemas import (
+    CompetencyWeights,
+    InvitationCreate,
+    InvitationOut,
+    ModelVersionOut,
+    RoleCreate,
+    RoleOut,
+)
+from interview.competency.edit import edit_model
+from interview.competency.library import load_library
 from interview.competency.schemas import CompetencyModel
 from interview.pipeline import EMBEDDER, setup_role
+from interview.questions.plan import build_plan
 from interview.questions.schemas import QuestionPlan
-from interview.service import get_role, invite, latest_model_and_plan, store_role
-from interview.storage.tables import JobRole
+from interview.service import (
+    get_role,
+    invite,
+    latest_model_and_plan,
+    plan_in_language,
+    store_model_version,
+    store_role,
+)
+from interview.storage.tables import CompetencyModelRow, JobRole
 
 router = APIRouter(prefix="/roles", tags=["roles"])
 
@@ -38,6 +55,7 @@ def role_out(s: Session, role: JobRole, detail: bool = False) -> RoleOut:
     return out.model_copy(
         update={
             "template_id": model.template_id,
+            "version": model.version,
             "competencies": comps,
             "questions": [q.model_dump() for q in plan.questions],
         }
@@ -79,32 +97,44 @@ def show_role(role_id: str, user: CurrentUser, s: SessionDep) -> RoleOut:
     return role_out(s, get_role(s, user.organization_id, role_id), detail=True)
 
 
+@router.put("/{role_id}/competencies")
+def edit_competencies(
+    role_id: str, body: CompetencyWeights, user: Writer, s: SessionDep
+) -> RoleOut:
+    """Save a new version of the role's competency model (earlier invites keep theirs)."""
+    role = get_role(s, user.organization_id, role_id)
+    model_row, _ = latest_model_and_plan(s, role.id)
+    model = edit_model(CompetencyModel.model_validate(model_row.spec), load_library(), body.weights)
+    plan = build_plan(model, role.language, max_questions=body.max_questions)
+    store_model_version(s, role, model, plan, f"user:{user.id}", now())
+    s.flush()
+    return role_out(s, role, detail=True)
+
+
+@router.get("/{role_id}/versions")
+def list_versions(role_id: str, user: CurrentUser, s: SessionDep) -> list[ModelVersionOut]:
+    role = get_role(s, user.organization_id, role_id)
+    rows = s.scalars(
+        select(CompetencyModelRow)
+        .where(CompetencyModelRow.role_id == role.id)
+        .order_by(CompetencyModelRow.version)
+    ).all()
+    return [
+        ModelVersionOut(
+            version=r.version,
+            created_at=r.created_at,
+            weights={i["competency"]["id"]: i["weight"] for i in r.spec["items"]},
+        )
+        for r in rows
+    ]
+
+
 @router.post("/{role_id}/invitations", status_code=status.HTTP_201_CREATED)
 def create_invitation(
     role_id: str, body: InvitationCreate, user: Writer, s: SessionDep, request: Request
 ) -> InvitationOut:
     role = get_role(s, user.organization_id, role_id)
-    _, plan_row = latest_model_and_plan(s, role.id, None)
-    if plan_row.language != body.language:
-        # The plan is in the role's language; a candidate in another language gets it too.
-        from interview.questions.plan import build_plan
-        from interview.storage.tables import QuestionPlanRow
-
-        model_row, _ = latest_model_and_plan(s, role.id, None)
-        plan = build_plan(
-            CompetencyModel.model_validate(model_row.spec),
-            body.language,
-            max_questions=len(QuestionPlan.model_validate(plan_row.spec).questions),
-        )
-        plan_row = QuestionPlanRow(
-            role_id=role.id,
-            competency_model_id=model_row.id,
-            language=body.language,
-            spec=plan.model_dump(mode="json"),
-            created_at=now(),
-        )
-        s.add(plan_row)
-        s.flush()
+    plan_row = plan_in_language(s, role, body.language, now())
     inv = invite(
         s,
         user.organization_id,
