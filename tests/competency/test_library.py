@@ -7,11 +7,21 @@ from interview.pipeline import setup_role
 
 def test_library_is_complete_in_both_languages() -> None:
     lib = load_library()
-    assert len(lib.competencies) >= 10 and len(lib.roles) >= 8
+    assert len(lib.competencies) >= 40 and len(lib.roles) >= 15
+    assert {c.layer.value for c in lib.competencies} == {
+        "knowledge",
+        "skills",
+        "social_role",
+        "self_image",
+        "traits",
+        "motives",
+        "values",
+    }
     for c in lib.competencies:
         assert [a.level for a in c.anchors] == [1, 2, 3, 4, 5]
         for std in c.standards:
             assert len(std.positive) >= 2 and len(std.negative) >= 2
+        assert len(c.behavioural_questions) >= 3 and len(c.situational_questions) >= 2
         assert all(q.zh and q.en for q in c.behavioural_questions)
     assert {r.frontline for r in lib.roles} == {True, False}
 
@@ -30,6 +40,11 @@ def test_library_refuses_roles_with_unknown_competencies() -> None:
         ("仓库拣货员", "zh", "warehouse_picker"),
         ("客服专员", "zh", "customer_service_agent"),
         ("ICU nurse", "en", "nurse"),
+        ("外卖骑手", "zh", "delivery_rider"),
+        ("Store manager", "en", "store_manager"),
+        ("数据分析师", "zh", "data_analyst"),
+        ("Primary school teacher", "en", "teacher"),
+        ("Assembly line worker", "en", "assembly_operator"),
     ],
 )
 def test_titles_find_their_template(embedder, title: str, language: str, template: str) -> None:  # type: ignore[no-untyped-def]
