@@ -25,21 +25,31 @@ def resources_for(entry: ModelEntry, cluster: dict[str, float]) -> dict[str, Any
     custom = entry.options.get("ray_resources") or {}
     missing = [r for r in custom if cluster.get(r, 0) <= 0]
     if missing:
-        raise BackendUnavailable(f"model {entry.name!r} asks for Ray resources {missing} that "
-                                 "no node of this cluster offers")
+        raise BackendUnavailable(
+            f"model {entry.name!r} asks for Ray resources {missing} that "
+            "no node of this cluster offers"
+        )
     if custom:
         options["resources"] = dict(custom)
     return options
 
 
-def build(entry: ModelEntry, device_policy: str, cache_dir: Path, cluster: dict[str, float],
-          replicas: int = 1) -> Any:
+def build(
+    entry: ModelEntry,
+    device_policy: str,
+    cache_dir: Path,
+    cluster: dict[str, float],
+    replicas: int = 1,
+) -> Any:
     """A Ray Serve application serving one catalogue model."""
     from ray import serve
 
-    @serve.deployment(name=entry.name, num_replicas=replicas,
-                      ray_actor_options=resources_for(entry, cluster),
-                      max_ongoing_requests=entry.queue_bound)
+    @serve.deployment(
+        name=entry.name,
+        num_replicas=replicas,
+        ray_actor_options=resources_for(entry, cluster),
+        max_ongoing_requests=entry.queue_bound,
+    )
     class ModelDeployment:
         def __init__(self, name: str, policy: str, cache: str) -> None:
             from interview.backend.registry import Backend
@@ -50,8 +60,7 @@ def build(entry: ModelEntry, device_policy: str, cache_dir: Path, cluster: dict[
 
         async def __call__(self, method: str, items: list[Any], kwargs: dict[str, Any]) -> Any:
             # Run in a thread so concurrent calls meet in our micro-batcher.
-            return await asyncio.to_thread(self.backend.call, self.name, method, items,
-                                           **kwargs)
+            return await asyncio.to_thread(self.backend.call, self.name, method, items, **kwargs)
 
         def device(self) -> str:
             return self.backend.queue(self.name).device
@@ -62,8 +71,13 @@ def build(entry: ModelEntry, device_policy: str, cache_dir: Path, cluster: dict[
 class RayServeModels:
     """Deploy catalogue models on a Ray cluster and call them like the local Backend."""
 
-    def __init__(self, address: str | None = None, device_policy: str = "auto",
-                 cache_dir: Path = Path("var/models"), **init: Any) -> None:
+    def __init__(
+        self,
+        address: str | None = None,
+        device_policy: str = "auto",
+        cache_dir: Path = Path("var/models"),
+        **init: Any,
+    ) -> None:
         import ray
         from ray import serve
 
@@ -77,8 +91,7 @@ class RayServeModels:
 
     def deploy(self, names: Sequence[str], replicas: int = 1) -> None:
         for name in names:
-            app = build(get_entry(name), self.device_policy, self.cache_dir, self.cluster,
-                        replicas)
+            app = build(get_entry(name), self.device_policy, self.cache_dir, self.cluster, replicas)
             self._handles[name] = self._serve.run(app, name=name, route_prefix=None)
 
     def call(self, name: str, method: str, items: Sequence[Any], **kwargs: Any) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import re
 from pathlib import Path
 
 from interview.backend.catalogue import ModelEntry
@@ -19,6 +20,24 @@ def package_dir(module: str) -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise BackendUnavailable(f"package {module!r} is not installed; run `make install`")
     return Path(next(iter(spec.submodule_search_locations)))
+
+
+def package_file(entry: ModelEntry, name: str) -> Path:
+    """A file named in entry.source: 'path' in source.module's folder, or 'module:path'."""
+    module, _, relative = name.rpartition(":")
+    default = entry.source.module or re.split(r"[<>=!~;\[ ]", entry.source.package)[0]
+    return package_dir((module or default).replace("-", "_")) / relative
+
+
+def existing_file(entry: ModelEntry, name: str) -> Path:
+    """package_file(), which must exist."""
+    path = package_file(entry, name)
+    if not path.is_file():
+        raise BackendUnavailable(
+            f"model {entry.name!r}: weights file {path} is missing; "
+            f"reinstall {entry.source.package}"
+        )
+    return path
 
 
 def sha256_file(path: Path) -> str:

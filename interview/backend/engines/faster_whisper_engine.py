@@ -13,7 +13,7 @@ import numpy as np
 from interview.backend.catalogue import ModelEntry
 from interview.backend.protocols import Audio
 from interview.backend.schemas import Segment, Transcription, Word
-from interview.backend.weights import join_parts, package_dir, verify
+from interview.backend.weights import join_parts, package_file, verify
 from interview.errors import BackendUnavailable, InvalidInput
 
 ENGINE = "faster-whisper"
@@ -21,16 +21,9 @@ ENGINE = "faster-whisper"
 SIDE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
 
 
-def locate(entry: ModelEntry, name: str) -> Path:
-    """A file named in entry.source: 'path' in source.module's folder, or 'module:path'."""
-    module, _, relative = name.rpartition(":")
-    default = entry.source.module or entry.source.package.split("==")[0].replace("-", "_")
-    return package_dir(module or default) / relative
-
-
 def ct2_folder(entry: ModelEntry, target: Path) -> dict[str, str | bool]:
     """The verified CTranslate2 folder: in the package, or joined from parts into `target` once."""
-    main = locate(entry, entry.source.file)
+    main = package_file(entry, entry.source.file)
     if not entry.source.parts:
         return {"folder": str(main.parent), "sha256": verify(entry, main), "joined": False}
     target.mkdir(parents=True, exist_ok=True)
@@ -44,7 +37,7 @@ def ct2_folder(entry: ModelEntry, target: Path) -> dict[str, str | bool]:
             shutil.copyfile(main.parent / name, target / f"{name}.part")
             os.replace(target / f"{name}.part", target / name)  # atomic: no half-copied file
     model = target / main.name
-    parts = [locate(entry, part) for part in entry.source.parts]
+    parts = [package_file(entry, part) for part in entry.source.parts]
     joined = not model.exists()
     join_parts(parts, model)
     try:
