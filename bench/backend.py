@@ -131,7 +131,7 @@ def bench_prefix(backend: Backend, name: str, repeats: int) -> dict[str, float]:
         t = time.perf_counter()
         model.generate([RUBRIC + s], max_new_tokens=2)
         cold.append(time.perf_counter() - t)
-    model.warm_prefix(RUBRIC)
+    prefix_tokens = model.warm_prefix(RUBRIC)
     hits = 0
     for s in suffixes:
         t = time.perf_counter()
@@ -139,7 +139,7 @@ def bench_prefix(backend: Backend, name: str, repeats: int) -> dict[str, float]:
         warm.append(time.perf_counter() - t)
         hits += g.cached_prefix_tokens > 0
     out = {"cold_s": round(statistics.median(cold), 4), "warm_s": round(statistics.median(warm), 4),
-           "prefix_tokens": model.count_tokens(RUBRIC), "hits": hits}
+           "prefix_tokens": prefix_tokens, "hits": hits}
     out["speedup"] = round(out["cold_s"] / out["warm_s"], 2)
     log(f"prefix reuse ({name}): {out}")
     return out
