@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 import interview
@@ -18,15 +18,23 @@ from interview.competency.library import load_library
 from interview.competency.schemas import Competency, CompetencyModel
 from interview.config import Settings
 from interview.errors import NotFound
+from interview.questions.followup import analyse_answer, decide_followup, relevance_reference
+from interview.questions.followup_schemas import FollowUp
+from interview.questions.items import Item, items_for
 from interview.questions.plan import build_plan
-from interview.questions.schemas import QuestionPlan
+from interview.questions.resume_questions import resume_questions
+from interview.questions.schemas import Question, QuestionPlan
 from interview.report.build import build_report
 from interview.report.schemas import Provenance, Report
+from interview.resume.extract import extract_text
+from interview.resume.parse import parse_resume
+from interview.resume.schemas import ResumeFacts
 from interview.scoring import content
+from interview.scoring.choice import score_choice
 from interview.scoring.schemas import AnswerScore
+from interview.service import answer_texts
 from interview.storage.db import Database
 from interview.storage.tables import (
-    Answer,
     Candidate,
     CompetencyModelRow,
     InterviewSession,
@@ -40,16 +48,61 @@ EMBEDDER = "e5-small-multilingual"
 
 
 def setup_role(
-    embedder: Embedder, title: str, description: str, language: str, max_questions: int
+    embedder: Embedder,
+    title: str,
+    description: str,
+    language: str,
+    max_questions: int,
+    choice_items: int | None = None,
 ) -> tuple[CompetencyModel, QuestionPlan, float]:
-    """Title/description -> competency model -> question plan."""
+    """Title/description -> competency model -> question plan. `choice_items` multiple-choice
+    items follow the open questions (default: 2 for frontline roles, 1 otherwise)."""
     library = load_library()
     query = embedder.embed_queries([f"{title}. {description}".strip()])[0]
     templates = embedder.embed_passages(template_texts(library))
     comps = embedder.embed_passages(competency_texts(library))
     model, similarity = build_competency_model(title, description, library, query, templates, comps)
-    plan = build_plan(model, language, max_questions=max_questions)
+    plan = build_plan(
+        model, language, max_questions=max_questions, items=pick_items(model, choice_items)
+    )
     return model, plan, similarity
+
+
+def is_frontline(model: CompetencyModel) -> bool:
+    roles = {r.id: r for r in load_library().roles}
+    return bool(model.template_id and roles[model.template_id].frontline)
+
+
+def pick_items(model: CompetencyModel, count: int | None) -> list[Item]:
+    frontline = is_frontline(model)
+    if count is None:
+        count = 2 if frontline else 1
+    ranked = [i.competency.id for i in sorted(model.items, key=lambda i: -i.weight)]
+    return items_for(ranked, frontline, count) if count else []
+
+
+def followup_for(
+    embedder: Embedder,
+    competency: Competency,
+    question: str,
+    answer: str,
+    language: str,
+    followups_asked: int,
+) -> FollowUp:
+    """Judge STAR, specificity and relevance of an answer (with its follow-up replies) and
+    decide on one probe. Relevance is the cosine of answer and question (E5, symmetric)."""
+    reference = relevance_reference(competency, language, question)
+    vecs = embedder.embed_queries([answer or " ", reference])
+    analysis = analyse_answer(answer, language, relevance=float(vecs[0] @ vecs[1]))
+    return decide_followup(analysis, competency, language, followups_asked)
+
+
+def resume_plan_questions(
+    data: bytes, language: str, today: date
+) -> tuple[ResumeFacts, tuple[Question, ...]]:
+    """A resume file -> facts, risk points and the questions about them."""
+    facts = parse_resume(extract_text(data), language, today)
+    return facts, resume_questions(facts, language)
 
 
 class AnswerScorer:
@@ -111,21 +164,23 @@ def score_session(
         assert model_row is not None
         candidate = s.get(Candidate, sess.candidate_id)
         assert candidate is not None
-        answers = s.scalars(
-            select(Answer).where(Answer.session_id == session_id).order_by(Answer.attempt)
-        ).all()
-        latest = {a.question_id: a for a in answers}  # last attempt wins
+        texts = answer_texts(s, session_id)
         language = sess.language
         candidate_name = candidate.name
         model = CompetencyModel.model_validate(model_row.spec)
         plan = QuestionPlan.model_validate(plan_row.spec)
     comps = {i.competency.id: i.competency for i in model.items}
+    library = load_library()
     scores = []
     for q in plan.questions:
-        a = latest.get(q.id)
-        if a is None or not (a.text or "").strip():
+        text = texts.get(q.id, "")
+        if not text.strip():
             continue
-        scores.append(scorer.score(q.id, a.text or "", comps[q.competency_id], language))
+        if q.kind in ("sjt", "picture"):
+            scores.append(score_choice(q, text))
+            continue
+        comp = comps.get(q.competency_id) or library.competency(q.competency_id)
+        scores.append(scorer.score(q.id, text, comp, language))
     provenance = Provenance(
         package_version=interview.__version__,
         library_version=model.library_version,

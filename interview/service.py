@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 from interview.auth import hash_password, new_invite_token, token_hash, verify_password
 from interview.competency.schemas import CompetencyModel
 from interview.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from interview.questions.items import load_items
 from interview.questions.plan import build_plan
-from interview.questions.schemas import QuestionPlan
+from interview.questions.schemas import Question, QuestionPlan
 from interview.storage import jobs
 from interview.storage.tables import (
     Answer,
@@ -24,6 +25,7 @@ from interview.storage.tables import (
     Candidate,
     CompetencyModelRow,
     ConsentRecord,
+    FollowUpPrompt,
     InterviewSession,
     JobRole,
     Organization,
@@ -201,8 +203,16 @@ def plan_in_language(s: Session, role: JobRole, language: str, now: datetime) ->
         return latest_model_and_plan(s, role.id, language)[1]
     except NotFound:
         pass
-    size = len(QuestionPlan.model_validate(any_plan.spec).questions)
-    plan = build_plan(CompetencyModel.model_validate(model_row.spec), language, max_questions=size)
+    other = QuestionPlan.model_validate(any_plan.spec)
+    bank = {f"item:{i.id}": i for i in load_items().items}
+    items = [bank[q.id] for q in other.questions if q.id in bank]
+    size = sum(q.kind in ("behavioural", "situational") for q in other.questions)
+    plan = build_plan(
+        CompetencyModel.model_validate(model_row.spec),
+        language,
+        max_questions=max(size, 1),
+        items=items,
+    )
     row = QuestionPlanRow(
         role_id=role.id,
         competency_model_id=model_row.id,
@@ -311,10 +321,65 @@ def has_consent(s: Session, session_id: str) -> bool:
     return latest.get("ai_assessment", False)
 
 
-def submit_text_answer(
-    s: Session, sess: InterviewSession, question_id: str, text: str, max_chars: int, now: datetime
-) -> Answer:
-    """Store a text answer; returns it once it is flushed (the caller's commit acknowledges)."""
+FOLLOWUP_SEP = "~f"  # a follow-up's answer is stored under "<question id>~f<n>"
+
+
+def split_followup_id(question_id: str) -> tuple[str, int]:
+    """('<base question>', n) for a follow-up id, (question_id, 0) otherwise."""
+    base, sep, n = question_id.rpartition(FOLLOWUP_SEP)
+    if sep and n.isdigit():
+        return base, int(n)
+    return question_id, 0
+
+
+def followup_prompts(s: Session, session_id: str) -> list[FollowUpPrompt]:
+    return list(
+        s.scalars(
+            select(FollowUpPrompt)
+            .where(FollowUpPrompt.session_id == session_id)
+            .order_by(FollowUpPrompt.created_at, FollowUpPrompt.n)
+        ).all()
+    )
+
+
+def record_followup(
+    s: Session, sess: InterviewSession, question_id: str, gap: str, text: str, now: datetime
+) -> tuple[str, int]:
+    """Store the probe asked after `question_id`; returns (follow-up question id, n)."""
+    n = 1 + sum(p.question_id == question_id for p in followup_prompts(s, sess.id))
+    s.add(
+        FollowUpPrompt(
+            session_id=sess.id, question_id=question_id, n=n, gap=gap, text=text, created_at=now
+        )
+    )
+    s.flush()
+    return f"{question_id}{FOLLOWUP_SEP}{n}", n
+
+
+def pending_followup(s: Session, sess: InterviewSession) -> tuple[str, str] | None:
+    """(id, text) of a probe asked but not answered yet, so a reload resumes at it."""
+    answered = set(s.scalars(select(Answer.question_id).where(Answer.session_id == sess.id)))
+    for p in followup_prompts(s, sess.id):
+        qid = f"{p.question_id}{FOLLOWUP_SEP}{p.n}"
+        if qid not in answered:
+            return qid, p.text
+    return None
+
+
+def answer_texts(s: Session, session_id: str) -> dict[str, str]:
+    """Per question: its latest answer followed by the answers to its follow-ups, in order."""
+    rows = s.scalars(
+        select(Answer).where(Answer.session_id == session_id).order_by(Answer.attempt)
+    ).all()
+    latest: dict[str, Answer] = {a.question_id: a for a in rows}
+    out: dict[str, list[tuple[int, str]]] = {}
+    for qid, a in latest.items():
+        base, n = split_followup_id(qid)
+        out.setdefault(base, []).append((n, a.text or ""))
+    return {base: "\n".join(text for _, text in sorted(parts)) for base, parts in out.items()}
+
+
+def _answerable(s: Session, sess: InterviewSession, question_id: str) -> Question:
     if sess.status not in ("started",):
         if sess.status == "invited":
             raise Conflict("give consent before answering: POST .../consent first")
@@ -322,14 +387,31 @@ def submit_text_answer(
     if not has_consent(s, sess.id):
         raise Conflict("consent to AI-assisted assessment was not given; answers are not accepted")
     plan = plan_of(s, sess)
-    if plan.question(question_id) is None:
+    base, n = split_followup_id(question_id)
+    if n:
+        prompt = s.scalar(
+            select(FollowUpPrompt).where(
+                FollowUpPrompt.session_id == sess.id,
+                FollowUpPrompt.question_id == base,
+                FollowUpPrompt.n == n,
+            )
+        )
+        asked = plan.question(base)
+        if prompt is None or asked is None:
+            raise NotFound(f"follow-up {question_id!r} was not asked in this interview")
+        return Question(
+            id=question_id, competency_id=asked.competency_id, kind="followup", text=prompt.text
+        )
+    question = plan.question(question_id)
+    if question is None:
         known = ", ".join(q.id for q in plan.questions)
         raise NotFound(f"question {question_id!r} is not in this interview; known: {known}")
-    text = normalise_text(text).strip()
-    if not text:
-        raise InvalidInput("answer text is empty")
-    if len(text) > max_chars:
-        raise InvalidInput(f"answer is {len(text)} characters; the limit is {max_chars}")
+    return question
+
+
+def _store_answer(
+    s: Session, sess: InterviewSession, question_id: str, kind: str, text: str, now: datetime
+) -> Answer:
     attempt = (
         s.scalar(
             select(func.max(Answer.attempt)).where(
@@ -342,13 +424,45 @@ def submit_text_answer(
         session_id=sess.id,
         question_id=question_id,
         attempt=attempt,
-        kind="text",
+        kind=kind,
         text=text,
         created_at=now,
     )
     s.add(answer)
     s.flush()
     return answer
+
+
+def submit_text_answer(
+    s: Session, sess: InterviewSession, question_id: str, text: str, max_chars: int, now: datetime
+) -> Answer:
+    """Store a typed answer; the caller's commit acknowledges it."""
+    question = _answerable(s, sess, question_id)
+    if "text" not in question.answer_modes:
+        raise InvalidInput(
+            f"question {question_id} takes {list(question.answer_modes)} answers, not text"
+        )
+    text = normalise_text(text).strip()
+    if not text:
+        raise InvalidInput("answer text is empty")
+    if len(text) > max_chars:
+        raise InvalidInput(f"answer is {len(text)} characters; the limit is {max_chars}")
+    return _store_answer(s, sess, question_id, "text", text, now)
+
+
+def submit_choice_answer(
+    s: Session, sess: InterviewSession, question_id: str, choice_id: str, now: datetime
+) -> Answer:
+    """Store the option picked for a multiple-choice item."""
+    question = _answerable(s, sess, question_id)
+    if not question.choices:
+        raise InvalidInput(f"question {question_id} is not multiple choice; send 'text'")
+    if choice_id not in {c.id for c in question.choices}:
+        options = ", ".join(c.id for c in question.choices)
+        raise InvalidInput(
+            f"choice {choice_id!r} is not an option of {question_id}; options: {options}"
+        )
+    return _store_answer(s, sess, question_id, "choice", choice_id, now)
 
 
 def complete(s: Session, sess: InterviewSession, now: datetime) -> str:

@@ -38,6 +38,9 @@ class RoleCreate(In):
     description: str = Field(default="", max_length=20_000)
     language: Lang = "en"
     max_questions: int = Field(default=5, ge=1, le=20)
+    # Multiple-choice (SJT / picture) items after the open questions; default 2 for
+    # frontline roles, 1 otherwise.
+    choice_items: int | None = Field(default=None, ge=0, le=5)
 
 
 class CompetencyWeights(In):
@@ -89,12 +92,21 @@ class SessionOut(BaseModel):
     overall: float | None = None
 
 
+class ChoiceOut(BaseModel):
+    """An option as the candidate sees it: no scoring key."""
+
+    id: str
+    text: str
+
+
 class QuestionOut(BaseModel):
     id: str
     kind: str
     text: str
     answer_modes: list[str]
     time_limit_s: int
+    choices: list[ChoiceOut] = []
+    image_url: str | None = None
 
 
 class CandidateInterviewOut(BaseModel):
@@ -108,6 +120,7 @@ class CandidateInterviewOut(BaseModel):
     consent_given: bool
     questions: list[QuestionOut]
     answered: list[str]
+    pending_followup: FollowUpOut | None = None
 
 
 class ConsentIn(In):
@@ -116,8 +129,18 @@ class ConsentIn(In):
 
 
 class TextAnswerIn(In):
+    """A typed answer (`text`) or a multiple-choice answer (`choice_id`)."""
+
     question_id: str = Field(min_length=1, max_length=64)
-    text: str = Field(min_length=1, max_length=100_000)
+    text: str | None = Field(default=None, min_length=1, max_length=100_000)
+    choice_id: str | None = Field(default=None, min_length=1, max_length=16)
+
+
+class FollowUpOut(BaseModel):
+    """A probe the candidate answers next, under its own question id."""
+
+    id: str
+    text: str
 
 
 class AnswerAck(BaseModel):
@@ -125,6 +148,7 @@ class AnswerAck(BaseModel):
     question_id: str
     attempt: int
     stored: bool = True
+    followup: FollowUpOut | None = None
 
 
 class CompleteOut(BaseModel):

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 
 from interview.competency.schemas import CompetencyModel
 from interview.errors import InvalidInput
+from interview.questions.items import Item
 from interview.questions.schemas import Question, QuestionPlan
 
 DEFAULT_QUESTIONS = 5
 
 
 def build_plan(
-    model: CompetencyModel, language: str, *, max_questions: int = DEFAULT_QUESTIONS, seed: int = 0
+    model: CompetencyModel,
+    language: str,
+    *,
+    max_questions: int = DEFAULT_QUESTIONS,
+    seed: int = 0,
+    items: Sequence[Item] = (),
+    extra: Sequence[Question] = (),
 ) -> QuestionPlan:
-    """Heaviest competencies first; behavioural and situational questions alternate."""
+    """Heaviest competencies first; behavioural and situational questions alternate; then
+    multiple-choice `items`, then `extra` questions (e.g. from the resume)."""
     if language not in ("en", "zh"):
         raise InvalidInput(f"language {language!r} is not supported; use 'en' or 'zh'")
     if max_questions < 1:
@@ -37,4 +46,6 @@ def build_plan(
                 text=pool[index].get(language),
             )
         )
+    questions.extend(item.question(language) for item in items)
+    questions.extend(extra)
     return QuestionPlan(language=language, questions=tuple(questions))  # type: ignore[arg-type]

@@ -7,14 +7,25 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 
+class Choice(BaseModel):
+    """One option of a multiple-choice item. `points` is the scoring key: never shown."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    id: str
+    text: str
+    points: int = Field(ge=0, le=3)  # 3 most effective ... 0 least effective
+
+
 class Question(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     id: str  # stable within a plan: "<competency>:<kind letter><index>"
     competency_id: str
-    kind: Literal["behavioural", "situational", "resume", "followup"]
+    kind: Literal["behavioural", "situational", "resume", "followup", "sjt", "picture"]
     text: str
     answer_modes: tuple[Literal["text", "audio", "video", "choice"], ...] = ("text",)
     time_limit_s: int = Field(default=180, ge=10, le=1800)
+    choices: tuple[Choice, ...] = ()  # sjt and picture items
+    image: str | None = None  # picture items: file name under web/items/
 
 
 class QuestionPlan(BaseModel):

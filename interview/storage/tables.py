@@ -162,6 +162,22 @@ class Answer(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class FollowUpPrompt(Base):
+    """A follow-up probe asked after an answer; its answer is stored under `<question>~f<n>`."""
+
+    __tablename__ = "followup_prompt"
+    __table_args__ = (UniqueConstraint("session_id", "question_id", "n"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("interview_session.id", ondelete="CASCADE"), index=True
+    )
+    question_id: Mapped[str] = mapped_column(String(64))
+    n: Mapped[int] = mapped_column(Integer)  # 1 or 2
+    gap: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Score(Base):
     __tablename__ = "score"
     __table_args__ = (UniqueConstraint("session_id", "competency_id"),)

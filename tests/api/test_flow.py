@@ -15,6 +15,15 @@ STRONG = (
 )
 
 
+FULL_STAR = (
+    "Last December, when I worked at the Riverside store, a regular customer came back angry "
+    "because the jacket we altered was two centimetres too short. My job was to sort it out "
+    "before the weekend. I listened, checked the order slip and found our tailor had used the "
+    "wrong measurement. I apologised, arranged a free re-alteration by Friday and called her on "
+    "Thursday to confirm. As a result she picked it up on time and later referred two friends."
+)
+
+
 def _wait_job(api: Api, headers: dict[str, str], job_id: str) -> dict:  # type: ignore[type-arg]
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -28,7 +37,9 @@ def _wait_job(api: Api, headers: dict[str, str], job_id: str) -> dict:  # type: 
 def test_interview_end_to_end(api: Api) -> None:
     hr = api.login()
     r = api.client.post(
-        "/api/v1/roles", json={"title": "Retail sales associate", "max_questions": 3}, headers=hr
+        "/api/v1/roles",
+        json={"title": "Retail sales associate", "max_questions": 3, "choice_items": 0},
+        headers=hr,
     )
     assert r.status_code == 201, r.text
     role = r.json()
@@ -123,28 +134,135 @@ def test_read_only_roles_cannot_create(api: Api) -> None:
 
 def test_editing_competencies_makes_a_new_version_and_keeps_old_invites(api: Api) -> None:
     hr = api.login()
-    role = api.client.post("/api/v1/roles", json={"title": "Warehouse picker",
-                                                  "max_questions": 2}, headers=hr).json()
+    role = api.client.post(
+        "/api/v1/roles", json={"title": "Warehouse picker", "max_questions": 2}, headers=hr
+    ).json()
     assert role["version"] == 1
-    early = api.client.post(f"/api/v1/roles/{role['id']}/invitations",
-                            json={"candidate_name": "Early"}, headers=hr).json()
-    r = api.client.put(f"/api/v1/roles/{role['id']}/competencies",
-                       json={"weights": {"safety_awareness": 3, "teamwork": 1},
-                             "max_questions": 2}, headers=hr)
+    early = api.client.post(
+        f"/api/v1/roles/{role['id']}/invitations", json={"candidate_name": "Early"}, headers=hr
+    ).json()
+    r = api.client.put(
+        f"/api/v1/roles/{role['id']}/competencies",
+        json={"weights": {"safety_awareness": 3, "teamwork": 1}, "max_questions": 2},
+        headers=hr,
+    )
     assert r.status_code == 200, r.text
     edited = r.json()
     assert edited["version"] == 2
     assert {c["id"]: c["weight"] for c in edited["competencies"]} == {
-        "safety_awareness": 0.75, "teamwork": 0.25}
-    assert [q["competency_id"] for q in edited["questions"]] == ["safety_awareness", "teamwork"]
+        "safety_awareness": 0.75,
+        "teamwork": 0.25,
+    }
+    open_questions = [q for q in edited["questions"] if q["kind"] in ("behavioural", "situational")]
+    assert [q["competency_id"] for q in open_questions] == ["safety_awareness", "teamwork"]
     versions = api.client.get(f"/api/v1/roles/{role['id']}/versions", headers=hr).json()
     assert [v["version"] for v in versions] == [1, 2]
     # The candidate invited before the edit keeps the questions of version 1.
     page = api.client.get(f"/api/v1/interview/{early['token']}").json()
     assert [q["id"] for q in page["questions"]] == [q["id"] for q in role["questions"]]
-    bad = api.client.put(f"/api/v1/roles/{role['id']}/competencies",
-                         json={"weights": {"telepathy": 1}}, headers=hr)
+    bad = api.client.put(
+        f"/api/v1/roles/{role['id']}/competencies", json={"weights": {"telepathy": 1}}, headers=hr
+    )
     assert bad.status_code == 422 and "telepathy" in bad.json()["error"]["message"]
-    zero = api.client.put(f"/api/v1/roles/{role['id']}/competencies",
-                          json={"weights": {"teamwork": 0}}, headers=hr)
+    zero = api.client.put(
+        f"/api/v1/roles/{role['id']}/competencies", json={"weights": {"teamwork": 0}}, headers=hr
+    )
     assert zero.status_code == 422 and "positive" in zero.json()["error"]["message"]
+
+
+def _start(api: Api, hr: dict[str, str], title: str, **extra: object) -> tuple[dict, str, dict]:  # type: ignore[type-arg]
+    role = api.client.post("/api/v1/roles", json={"title": title, **extra}, headers=hr).json()
+    inv = api.client.post(
+        f"/api/v1/roles/{role['id']}/invitations", json={"candidate_name": "Lee"}, headers=hr
+    ).json()
+    token = inv["token"]
+    api.client.post(
+        f"/api/v1/interview/{token}/consent", json={"recording": True, "ai_assessment": True}
+    )
+    return role, token, inv
+
+
+def test_multiple_choice_items_are_keyed_but_the_key_never_reaches_the_candidate(api: Api) -> None:
+    hr = api.login()
+    role, token, inv = _start(api, hr, "Warehouse picker", max_questions=1, choice_items=2)
+    kinds = [q["kind"] for q in role["questions"]]
+    assert kinds[0] in ("behavioural", "situational") and {"sjt", "picture"} & set(kinds[1:])
+    page = api.client.get(f"/api/v1/interview/{token}").json()
+    items = [q for q in page["questions"] if q["choices"]]
+    assert len(items) == 2
+    assert "points" not in str(page)
+    pictures = [q for q in items if q["kind"] == "picture"]
+    for q in pictures:
+        assert api.client.get(q["image_url"]).status_code == 200
+    keyed = {q["id"]: q for q in role["questions"]}
+    for q in items:
+        best = max(keyed[q["id"]]["choices"], key=lambda c: c["points"])
+        bad = api.client.post(
+            f"/api/v1/interview/{token}/answers", json={"question_id": q["id"], "choice_id": "zz"}
+        )
+        assert bad.status_code == 422 and "'zz'" in bad.json()["error"]["message"]
+        ok = api.client.post(
+            f"/api/v1/interview/{token}/answers",
+            json={"question_id": q["id"], "choice_id": best["id"]},
+        )
+        assert ok.status_code == 201, ok.text
+    both = api.client.post(
+        f"/api/v1/interview/{token}/answers",
+        json={"question_id": items[0]["id"], "choice_id": "a", "text": "x"},
+    )
+    assert both.status_code == 422
+    job = api.client.post(f"/api/v1/interview/{token}/complete").json()["job_id"]
+    assert _wait_job(api, hr, job)["status"] == "done"
+    report = api.client.get(f"/api/v1/sessions/{inv['session_id']}/report", headers=hr).json()
+    cited = [
+        e
+        for c in report["competencies"]
+        for e in c["evidence"]
+        if e["supports"].startswith("choice:")
+    ]
+    assert cited and all(e["supports"] == "choice:3" for e in cited)
+
+
+def test_a_thin_answer_gets_one_probe_at_a_time_and_at_most_two(api: Api) -> None:
+    hr = api.login()
+    role, token, _ = _start(api, hr, "Customer service agent", max_questions=1, choice_items=0)
+    qid = role["questions"][0]["id"]
+    first = api.client.post(
+        f"/api/v1/interview/{token}/answers",
+        json={
+            "question_id": qid,
+            "text": "I would probably stay calm and try to help them as much as I can, I think.",
+        },
+    )
+    assert first.status_code == 201
+    probe = first.json()["followup"]
+    assert probe is not None and probe["id"] == f"{qid}~f1" and probe["text"]
+    pending = api.client.get(f"/api/v1/interview/{token}").json()["pending_followup"]
+    assert pending == probe  # a reload resumes at the probe
+    second = api.client.post(
+        f"/api/v1/interview/{token}/answers",
+        json={"question_id": probe["id"], "text": "We usually just deal with it together."},
+    )
+    probe2 = second.json()["followup"]
+    assert probe2 is not None and probe2["id"] == f"{qid}~f2"
+    third = api.client.post(
+        f"/api/v1/interview/{token}/answers",
+        json={"question_id": probe2["id"], "text": "It was fine in the end."},
+    )
+    assert third.status_code == 201 and third.json()["followup"] is None  # two at most
+    assert api.client.get(f"/api/v1/interview/{token}").json()["pending_followup"] is None
+    unknown = api.client.post(
+        f"/api/v1/interview/{token}/answers",
+        json={"question_id": f"{qid}~f7", "text": "hello there"},
+    )
+    assert unknown.status_code == 404
+
+
+def test_a_complete_star_answer_needs_no_probe(api: Api) -> None:
+    hr = api.login()
+    role, token, _ = _start(api, hr, "Retail sales associate", max_questions=1, choice_items=0)
+    r = api.client.post(
+        f"/api/v1/interview/{token}/answers",
+        json={"question_id": role["questions"][0]["id"], "text": FULL_STAR},
+    )
+    assert r.status_code == 201 and r.json()["followup"] is None

@@ -20,7 +20,7 @@ from interview.api.schemas import (
 from interview.competency.edit import edit_model
 from interview.competency.library import load_library
 from interview.competency.schemas import CompetencyModel
-from interview.pipeline import EMBEDDER, setup_role
+from interview.pipeline import EMBEDDER, pick_items, setup_role
 from interview.questions.plan import build_plan
 from interview.questions.schemas import QuestionPlan
 from interview.service import (
@@ -76,7 +76,7 @@ def list_roles(user: CurrentUser, s: SessionDep) -> list[RoleOut]:
 def create_role(body: RoleCreate, user: Writer, ctx: Ctx, s: SessionDep) -> RoleOut:
     embedder = ctx.backend.embedder(EMBEDDER)
     model, plan, _ = setup_role(
-        embedder, body.title, body.description, body.language, body.max_questions
+        embedder, body.title, body.description, body.language, body.max_questions, body.choice_items
     )
     role = store_role(
         s,
@@ -105,7 +105,9 @@ def edit_competencies(
     role = get_role(s, user.organization_id, role_id)
     model_row, _ = latest_model_and_plan(s, role.id)
     model = edit_model(CompetencyModel.model_validate(model_row.spec), load_library(), body.weights)
-    plan = build_plan(model, role.language, max_questions=body.max_questions)
+    plan = build_plan(
+        model, role.language, max_questions=body.max_questions, items=pick_items(model, None)
+    )
     store_model_version(s, role, model, plan, f"user:{user.id}", now())
     s.flush()
     return role_out(s, role, detail=True)
