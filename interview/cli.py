@@ -198,14 +198,15 @@ def roles_list(fmt: FormatOpt = Format.text) -> None:
     )
 
 
-def _model_and_plan(title: str, description: str, language: str, questions: int) -> Any:
+def _model_and_plan(
+    title: str, description: str, language: str, questions: int, items: int | None = None
+) -> Any:
     from interview.backend.registry import Backend
     from interview.pipeline import EMBEDDER, setup_role
 
     settings = _settings()
-    return setup_role(
-        Backend(settings.device_policy).embedder(EMBEDDER), title, description, language, questions
-    )
+    backend = Backend(settings.device_policy, cache_dir=settings.model_cache_dir)
+    return setup_role(backend.embedder(EMBEDDER), title, description, language, questions, items)
 
 
 @roles_app.command("create")
@@ -235,21 +236,84 @@ def roles_create(
 
 @app.command()
 def plan(
-    role: Annotated[str, typer.Option("--role", help="a job title or a library role id")],
+    role: Annotated[
+        str, typer.Option("--role", help="a library role id, a job title, or a role YAML")
+    ],
     language: Annotated[str, typer.Option(help="en or zh")] = "en",
-    questions: Annotated[int, typer.Option(help="how many questions")] = 5,
+    questions: Annotated[int, typer.Option(help="open (behavioural/situational) questions")] = 5,
+    items: Annotated[
+        int | None, typer.Option(help="multiple-choice items (default by role)")
+    ] = None,
+    resume: Annotated[Path | None, typer.Option(help="a PDF, DOCX or text resume")] = None,
     fmt: FormatOpt = Format.text,
 ) -> None:
-    """Print the question plan for a role."""
+    """Print the question plan for a role, with resume questions when a resume is given."""
+    from datetime import UTC, datetime
+
+    from interview.pipeline import resume_plan_questions
+
+    title, description = _role_title(role)
+    _, qplan, _ = _model_and_plan(title, description, language, questions, items)
+    facts = None
+    if resume is not None:
+        if not resume.is_file():
+            raise InterviewError(f"resume file {resume} does not exist")
+        facts, extra = resume_plan_questions(
+            resume.read_bytes(), language, datetime.now(UTC).date()
+        )
+        qplan = qplan.model_copy(update={"questions": qplan.questions + extra})
+    data: dict[str, Any] = qplan.model_dump(mode="json")
+    if facts is not None:
+        data["resume"] = facts.model_dump(mode="json")
+    _emit(data, fmt, "\n".join(f"{q.id:32} [{q.kind}] {q.text}" for q in qplan.questions))
+
+
+def _role_title(role: str) -> tuple[str, str]:
+    """A library role id, a role YAML file (title, description), or a free title."""
+    import yaml
+
     from interview.competency.library import load_library
 
     templates = {r.id: r for r in load_library().roles}
-    title = templates[role].title.en if role in templates else role
-    _, qplan, _ = _model_and_plan(title, "", language, questions)
+    if role in templates:
+        return templates[role].title.en, templates[role].description.en
+    path = Path(role)
+    if path.suffix in (".yaml", ".yml") and path.is_file():
+        spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(spec, dict) or not spec.get("title"):
+            raise InterviewError(f"role file {path} needs a 'title' (and may give 'description')")
+        return str(spec["title"]), str(spec.get("description", ""))
+    return role, ""
+
+
+@app.command()
+def followup(
+    competency: Annotated[str, typer.Option(help="competency id from the library")],
+    question: Annotated[str, typer.Option(help="the question that was asked")],
+    answer: Annotated[str, typer.Option(help="the candidate's answer so far")],
+    language: Annotated[str, typer.Option(help="en or zh")] = "en",
+    asked: Annotated[int, typer.Option(help="follow-ups already asked for this question")] = 0,
+    fmt: FormatOpt = Format.text,
+) -> None:
+    """Judge an answer (STAR, specificity, relevance) and print the probe to ask, if any."""
+    from interview.backend.registry import Backend
+    from interview.competency.library import load_library
+    from interview.pipeline import EMBEDDER, followup_for
+
+    settings = _settings()
+    try:
+        comp = load_library().competency(competency)
+    except KeyError:
+        raise InterviewError(f"competency {competency!r} is not in the library") from None
+    embedder = Backend(settings.device_policy, cache_dir=settings.model_cache_dir).embedder(
+        EMBEDDER
+    )
+    decision = followup_for(embedder, comp, question, answer, language, asked)
     _emit(
-        qplan.model_dump(mode="json"),
+        decision.model_dump(mode="json"),
         fmt,
-        "\n".join(f"{q.id:28} {q.text}" for q in qplan.questions),
+        decision.probe
+        or f"no follow-up needed (missing: {', '.join(decision.missing) or 'nothing'})",
     )
 
 

@@ -20,6 +20,7 @@ from interview.service import (
     plan_of,
     record_consent,
     store_role,
+    submit_choice_answer,
     submit_text_answer,
 )
 from interview.storage.db import Database
@@ -93,7 +94,15 @@ def seed(settings: Settings, backend: Backend, now: datetime | None = None) -> D
                     assert sess is not None
                     record_consent(s, sess, {"recording": True, "ai_assessment": True}, now)
                     for q in plan_of(s, sess).questions:
-                        submit_text_answer(s, sess, q.id, answer, settings.max_answer_chars, now)
+                        if q.choices:  # the strong candidate picks the keyed-best option
+                            pick = (max if answer is STRONG else min)(
+                                q.choices, key=lambda c: c.points
+                            )
+                            submit_choice_answer(s, sess, q.id, pick.id, now)
+                        else:
+                            submit_text_answer(
+                                s, sess, q.id, answer, settings.max_answer_chars, now
+                            )
                     complete(s, sess, now)
                 report, _ = score_session(db, scorer, settings, inv.session_id, now)
                 with db.session() as s:

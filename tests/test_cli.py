@@ -49,7 +49,72 @@ def test_roles_and_plan_json() -> None:
     )
     assert r.returncode == 0, r.stderr
     plan = json.loads(r.stdout)
-    assert plan["language"] == "zh" and len(plan["questions"]) == 3
+    kinds = [q["kind"] for q in plan["questions"]]
+    assert plan["language"] == "zh" and len(kinds) == 5  # 3 open + 2 items (frontline role)
+    assert {"sjt", "picture"} & set(kinds) and all(q["time_limit_s"] for q in plan["questions"])
+
+
+def test_plan_with_a_resume_asks_about_it_by_name(tmp_path: Path) -> None:
+    resume = tmp_path / "cv.txt"
+    resume.write_text(
+        "Work experience\n"
+        "2019.03 - 2019.11 ABC Logistics — Warehouse Supervisor\n"
+        "2020.01 - 2020.08 XYZ Retail — Store Associate\n"
+        "2021.06 - 2023.05 Fresh Mart — Shift Lead\n"
+        "Skills: forklift, Excel\n",
+        encoding="utf-8",
+    )
+    r = run(
+        "plan",
+        "--role",
+        "warehouse_picker",
+        "--resume",
+        str(resume),
+        "--items",
+        "0",
+        "--format",
+        "json",
+    )
+    assert r.returncode == 0, r.stderr
+    plan = json.loads(r.stdout)
+    resume_qs = [q for q in plan["questions"] if q["kind"] == "resume"]
+    assert resume_qs and any("ABC Logistics" in q["text"] for q in resume_qs)
+    assert len(plan["resume"]["jobs"]) == 3
+    missing = run("plan", "--role", "nurse", "--resume", str(tmp_path / "none.pdf"))
+    assert missing.returncode == 1 and "does not exist" in missing.stderr
+
+
+def test_followup_cli_asks_for_the_missing_result() -> None:
+    r = run(
+        "followup",
+        "--competency",
+        "customer_orientation",
+        "--question",
+        "Tell me about a time you helped an unhappy customer.",
+        "--answer",
+        "Last month at the shop a customer was upset about a late order. I was responsible "
+        "for the counter, so I checked the system, called the warehouse and offered a "
+        "discount.",
+        "--format",
+        "json",
+    )
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["needed"] and out["gap"] == "result" and out["probe"]
+    done = run(
+        "followup",
+        "--competency",
+        "customer_orientation",
+        "--question",
+        "Q",
+        "--answer",
+        "fine",
+        "--asked",
+        "2",
+        "--format",
+        "json",
+    )
+    assert json.loads(done.stdout)["needed"] is False
 
 
 def test_bad_settings_and_pins_fail_clearly() -> None:

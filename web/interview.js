@@ -1,7 +1,7 @@
 // The candidate's page: consent, then one question at a time, then finish.
 // The candidate never sees a score. Text from the server goes in through textContent only.
 
-import { api, ApiError, showError } from "./api.js";
+import { api, ApiError, h, showError } from "./api.js";
 
 const STRINGS = {
   en: {
@@ -32,6 +32,8 @@ const STRINGS = {
     draftSaved: "Draft saved on this device.",
     draftRestored: "Your unsent draft was restored.",
     empty: "Please write an answer before submitting.",
+    pickOne: "Please choose one option.",
+    secondsLeft: "{s} s left",
     finishTitle: "All questions answered",
     finishBody: "Thank you. When you are ready, finish the interview to send it. You cannot change your answers afterwards.",
     finish: "Finish",
@@ -68,6 +70,8 @@ const STRINGS = {
     draftSaved: "草稿已保存在本设备上。",
     draftRestored: "已恢复您尚未提交的草稿。",
     empty: "请先填写回答再提交。",
+    pickOne: "请选择一个选项。",
+    secondsLeft: "剩余 {s} 秒",
     finishTitle: "所有问题已回答",
     finishBody: "谢谢！准备好后，请点击完成以提交面试。提交后将无法修改回答。",
     finish: "完成",
@@ -97,6 +101,9 @@ const els = {
   questionTime: $("question-time"),
   answerForm: $("answer-form"),
   answer: $("answer-text"),
+  choices: $("choices"),
+  image: $("question-image"),
+  countdown: $("countdown"),
   draftStatus: $("draft-status"),
   answerSubmit: $("answer-submit"),
   finish: $("finish"),
@@ -203,6 +210,7 @@ async function load() {
   state.lang = data.language === "zh" ? "zh" : "en";
   state.org = data.organization || "";
   state.answered = new Set(data.answered || []);
+  state.followup = data.pending_followup || null; // a probe asked but not answered yet
   applyLanguage();
   els.org.textContent = data.organization || "";
   els.roleTitle.textContent = data.role_title || "";
@@ -224,6 +232,15 @@ function updateConsentButton() {
 
 function next() {
   const qs = state.data.questions || [];
+  if (state.followup) {
+    // A follow-up probe comes before the next question; it is answered in words.
+    const base = state.followup.id.split("~f")[0];
+    const parent = qs.find((q) => q.id === base) || {};
+    const probe = { id: state.followup.id, kind: "followup", text: state.followup.text,
+      answer_modes: ["text"], time_limit_s: parent.time_limit_s || 180, choices: [] };
+    state.followup = null;
+    return render(probe, Math.max(0, qs.findIndex((q) => q.id === base)), qs.length);
+  }
   const index = qs.findIndex((q) => !state.answered.has(q.id));
   if (index === -1) {
     state.current = null;
@@ -231,20 +248,72 @@ function next() {
     els.finishSubmit.focus();
     return;
   }
-  const q = qs[index];
+  return render(qs[index], index, qs.length);
+}
+
+function render(q, index, total) {
+  const qs = { length: total };
   state.current = q;
   els.progress.textContent = t("progress", { n: index + 1, total: qs.length });
   els.progressBar.style.width = `${Math.round((index / qs.length) * 100)}%`;
   els.questionText.textContent = q.text;
   const min = Math.max(1, Math.round((q.time_limit_s || 180) / 60));
   els.questionTime.textContent = t("timeHint", { min });
-  const draft = getDraft(q.id);
+  stopCountdown();
+  const choices = q.choices || [];
+  els.choices.replaceChildren(...choices.map((c) => {
+    const input = h("input", { type: "radio", name: "choice", value: c.id, id: `choice-${c.id}` });
+    input.dataset.testid = "choice";
+    return h("label", { class: "choice" }, input, h("span", { text: c.text }));
+  }));
+  els.choices.hidden = choices.length === 0;
+  els.answer.hidden = choices.length > 0;
+  els.draftStatus.hidden = choices.length > 0;
+  els.image.hidden = !q.image_url;
+  if (q.image_url) els.image.src = q.image_url;
+  else els.image.removeAttribute("src");
+  const draft = choices.length ? "" : getDraft(q.id);
   els.answer.value = draft;
   els.draftStatus.textContent = draft ? t("draftRestored") : "";
   els.answerSubmit.textContent = t("submit");
   els.answerSubmit.disabled = false;
   show("question");
-  els.answer.focus();
+  if (choices.length) {
+    startCountdown(q);
+    els.choices.querySelector("input")?.focus();
+  } else {
+    els.answer.focus();
+  }
+}
+
+// Timed items: a visible countdown; when it ends, the picked option (if any) is sent.
+let timer = null;
+function stopCountdown() {
+  if (timer) clearInterval(timer);
+  timer = null;
+  els.countdown.hidden = true;
+}
+function startCountdown(q) {
+  let left = q.time_limit_s || 60;
+  const tick = () => {
+    els.countdown.hidden = false;
+    els.countdown.textContent = t("secondsLeft", { s: left });
+    if (left <= 0) {
+      stopCountdown();
+      if (selectedChoice()) els.answerForm.requestSubmit();
+      else {
+        state.answered.add(q.id); // time is up with nothing picked: move on
+        next();
+      }
+    }
+    left -= 1;
+  };
+  tick();
+  timer = setInterval(tick, 1000);
+}
+function selectedChoice() {
+  const picked = els.choices.querySelector("input[name=choice]:checked");
+  return picked ? picked.value : null;
 }
 
 els.consentRecording.addEventListener("change", updateConsentButton);
@@ -288,21 +357,25 @@ els.answerForm.addEventListener("submit", async (ev) => {
   ev.preventDefault();
   if (inFlight || !state.current) return;
   const q = state.current;
+  const isChoice = (q.choices || []).length > 0;
   const text = els.answer.value;
-  if (!text.trim()) {
-    error(t("empty"));
-    els.answer.focus();
+  const choiceId = isChoice ? selectedChoice() : null;
+  if (isChoice ? !choiceId : !text.trim()) {
+    error(t(isChoice ? "pickOne" : "empty"));
     return;
   }
   error("");
-  setDraft(q.id, text); // kept until the server acknowledges it
+  if (!isChoice) setDraft(q.id, text); // kept until the server acknowledges it
   inFlight = true;
   els.answerSubmit.disabled = true;
   els.answerSubmit.setAttribute("aria-busy", "true");
   els.answerSubmit.textContent = t("saving");
   try {
-    await api(path("/answers"), { method: "POST", body: { question_id: q.id, text } });
-    setDraft(q.id, "");
+    const body = isChoice ? { question_id: q.id, choice_id: choiceId } : { question_id: q.id, text };
+    const ack = await api(path("/answers"), { method: "POST", body });
+    state.followup = (ack && ack.followup) || null;
+    stopCountdown();
+    if (!isChoice) setDraft(q.id, "");
     state.answered.add(q.id);
     next();
   } catch (err) {

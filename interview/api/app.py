@@ -15,7 +15,15 @@ import interview
 from interview.api import errors
 from interview.api.deps import AppContext
 from interview.api.limits import BodyLimit
-from interview.api.routes import auth, candidate, health, openai_compat, roles, sessions
+from interview.api.routes import (
+    auth,
+    candidate,
+    health,
+    openai_compat,
+    roles,
+    sessions,
+    tools,
+)
 from interview.backend.registry import Backend
 from interview.config import Settings
 from interview.pipeline import EMBEDDER, AnswerScorer, score_job_handler
@@ -67,7 +75,7 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(health.router)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, roles, sessions, candidate):
+    for module in (auth, roles, sessions, candidate, tools):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(openai_compat.router)
