@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     models_memory_cap_mb: int = Field(default=0, ge=0)
     # Seconds a model request may wait in its queue before it is dropped.
     request_timeout_s: float = Field(default=120.0, gt=0)
+    # Catalogue name of a generator that rewords library questions for each role (e.g.
+    # "smollm2-135m-instruct", or a remote entry); empty keeps the library wording.
+    question_generator: str = ""
     # Models that must be loadable before /ready answers 200 (catalogue names).
     ready_models: tuple[str, ...] = ("e5-small-multilingual",)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -12,7 +12,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 import interview
-from interview.backend.protocols import Embedder, Vectors
+from interview.backend.protocols import Embedder, TextGenerator, Vectors
 from interview.competency.build import build_competency_model, competency_texts, template_texts
 from interview.competency.library import load_library
 from interview.competency.schemas import Competency, CompetencyModel
@@ -22,6 +22,7 @@ from interview.questions.followup import analyse_answer, decide_followup, releva
 from interview.questions.followup_schemas import FollowUp
 from interview.questions.items import Item, items_for
 from interview.questions.plan import build_plan
+from interview.questions.rephrase import accept, rephrase_prompt, rephrased
 from interview.questions.resume_questions import resume_questions
 from interview.questions.schemas import Question, QuestionPlan
 from interview.report.build import build_report
@@ -66,6 +67,25 @@ def setup_role(
         model, language, max_questions=max_questions, items=pick_items(model, choice_items)
     )
     return model, plan, similarity
+
+
+def rephrase_plan(
+    generator: TextGenerator, plan: QuestionPlan, role_title: str, languages: tuple[str, ...]
+) -> QuestionPlan:
+    """Open questions reworded for the role by a generator; each kept only if it passes the
+    guard in questions/rephrase.py. Languages the generator does not speak are left alone."""
+    if plan.language not in languages:
+        return plan
+    open_qs = [q for q in plan.questions if q.kind in ("behavioural", "situational")]
+    if not open_qs:
+        return plan
+    prompts = [rephrase_prompt(q.text, role_title, plan.language) for q in open_qs]
+    outs = generator.generate(prompts, max_new_tokens=60, temperature=0.0, stop=("\n",))
+    new = {
+        q.id: rephrased(q, accept(q.text, g.text, plan.language))
+        for q, g in zip(open_qs, outs, strict=True)
+    }
+    return plan.model_copy(update={"questions": tuple(new.get(q.id, q) for q in plan.questions)})
 
 
 def is_frontline(model: CompetencyModel) -> bool:

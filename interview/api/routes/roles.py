@@ -20,7 +20,7 @@ from interview.api.schemas import (
 from interview.competency.edit import edit_model
 from interview.competency.library import load_library
 from interview.competency.schemas import CompetencyModel
-from interview.pipeline import EMBEDDER, pick_items, setup_role
+from interview.pipeline import EMBEDDER, pick_items, rephrase_plan, setup_role
 from interview.questions.plan import build_plan
 from interview.questions.schemas import QuestionPlan
 from interview.service import (
@@ -78,6 +78,10 @@ def create_role(body: RoleCreate, user: Writer, ctx: Ctx, s: SessionDep) -> Role
     model, plan, _ = setup_role(
         embedder, body.title, body.description, body.language, body.max_questions, body.choice_items
     )
+    if ctx.settings.question_generator:
+        name = ctx.settings.question_generator
+        languages = tuple(ctx.backend.entry(name).options.get("languages", ("en", "zh")))
+        plan = rephrase_plan(ctx.backend.generator(name), plan, body.title, languages)
     role = store_role(
         s,
         user.organization_id,
