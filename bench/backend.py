@@ -35,7 +35,8 @@ RUBRIC = (
     "You are an interview assessor. Rate the answer against the behaviourally anchored scale. "
     + " ".join(
         f"Level {n}: the candidate describes {'specific actions, measurable results and ' * n}"
-        f"reflection on what they would repeat." for n in range(1, 6)
+        f"reflection on what they would repeat."
+        for n in range(1, 6)
     )
     + " Indicators: listens before acting; confirms the need; follows up; owns the outcome. "
 )
@@ -104,9 +105,16 @@ class NoOp:
 
 
 def bench_overhead(n: int) -> dict[str, float]:
-    entry = ModelEntry(name="noop", task="embed", engine="noop", license="none",
-                       source=Source(package="none", file=""), max_batch=1, max_wait_ms=0,
-                       queue_bound=1024)
+    entry = ModelEntry(
+        name="noop",
+        task="embed",
+        engine="noop",
+        license="none",
+        source=Source(package="none", file=""),
+        max_batch=1,
+        max_wait_ms=0,
+        queue_bound=1024,
+    )
     backend = Backend(catalogue={"noop": entry}, factories={"noop": NoOp})
     backend.call("noop", "embed_queries", ["x"])
     times = []
@@ -123,8 +131,10 @@ def bench_overhead(n: int) -> dict[str, float]:
 # -- prefix reuse ---------------------------------------------------------------------------
 def bench_prefix(backend: Backend, name: str, repeats: int) -> dict[str, float]:
     model = backend.load(name)
-    suffixes = [f"\nAnswer {i}: I called the customer back and fixed the order.\nLevel:"
-                for i in range(repeats)]
+    suffixes = [
+        f"\nAnswer {i}: I called the customer back and fixed the order.\nLevel:"
+        for i in range(repeats)
+    ]
     cold, warm = [], []
     for s in suffixes:
         model.clear_prefix_cache()
@@ -138,8 +148,12 @@ def bench_prefix(backend: Backend, name: str, repeats: int) -> dict[str, float]:
         g = model.generate([RUBRIC + s], max_new_tokens=2)[0]
         warm.append(time.perf_counter() - t)
         hits += g.cached_prefix_tokens > 0
-    out = {"cold_s": round(statistics.median(cold), 4), "warm_s": round(statistics.median(warm), 4),
-           "prefix_tokens": prefix_tokens, "hits": hits}
+    out = {
+        "cold_s": round(statistics.median(cold), 4),
+        "warm_s": round(statistics.median(warm), 4),
+        "prefix_tokens": prefix_tokens,
+        "hits": hits,
+    }
     out["speedup"] = round(out["cold_s"] / out["warm_s"], 2)
     log(f"prefix reuse ({name}): {out}")
     return out
@@ -202,10 +216,16 @@ def bench_overload(backend: Backend, name: str, seconds: float) -> dict[str, flo
         time.sleep(0.002)
     time.sleep(3)  # let the accepted backlog drain
     after = rss_mb()
-    out = {"capacity_per_s": round(capacity, 1), "offered_per_s": round(rate, 1),
-           "sent": sent, "share_429": round(rejected / max(sent, 1), 3),
-           "expired": expired, "accepted_p99_s": round(pct(accepted, 99), 3),
-           "rss_before_mb": round(before, 1), "rss_after_mb": round(after, 1)}
+    out = {
+        "capacity_per_s": round(capacity, 1),
+        "offered_per_s": round(rate, 1),
+        "sent": sent,
+        "share_429": round(rejected / max(sent, 1), 3),
+        "expired": expired,
+        "accepted_p99_s": round(pct(accepted, 99), 3),
+        "rss_before_mb": round(before, 1),
+        "rss_after_mb": round(after, 1),
+    }
     log(f"overload ({name}): {out}")
     return out
 
@@ -221,14 +241,21 @@ def main() -> None:
     results: dict[str, Any] = {"quick": quick}
     sections: list[tuple[str, Callable[[], Any]]] = [
         ("router_overhead", lambda: bench_overhead(2000 if quick else 20000)),
-        ("batching_minilm", lambda: bench_batching(backend, "minilm-l6-v2", "embed_queries",
-                                                   64 if quick else 256)),
-        ("batching_e5", lambda: bench_batching(backend, "e5-small-multilingual",
-                                               "embed_queries", 64 if quick else 256)),
-        ("batching_perplexity", lambda: bench_batching(backend, "gemma3-270m", "score",
-                                                       32 if quick else 96)),
-        ("prefix_reuse", lambda: bench_prefix(backend, "smollm2-135m-instruct",
-                                              2 if quick else 5)),
+        (
+            "batching_minilm",
+            lambda: bench_batching(backend, "minilm-l6-v2", "embed_queries", 64 if quick else 256),
+        ),
+        (
+            "batching_e5",
+            lambda: bench_batching(
+                backend, "e5-small-multilingual", "embed_queries", 64 if quick else 256
+            ),
+        ),
+        (
+            "batching_perplexity",
+            lambda: bench_batching(backend, "gemma3-270m", "score", 32 if quick else 96),
+        ),
+        ("prefix_reuse", lambda: bench_prefix(backend, "smollm2-135m-instruct", 2 if quick else 5)),
         ("asr", lambda: bench_asr(backend, ["whisper-base-torch", "whisper-base"], quick)),
     ]
     for key, fn in sections:

@@ -69,8 +69,9 @@ def test_entry_point_plugins_are_loaded(monkeypatch: pytest.MonkeyPatch) -> None
         def load(self) -> type:
             return FakeNpu
 
-    monkeypatch.setattr(devices, "entry_points", lambda group: [EP()] if group ==
-                        devices.PLUGIN_GROUP else [])
+    monkeypatch.setattr(
+        devices, "entry_points", lambda group: [EP()] if group == devices.PLUGIN_GROUP else []
+    )
     devices.platforms.cache_clear()
     try:
         assert "npu" in devices.platforms()

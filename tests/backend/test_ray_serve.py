@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -27,14 +26,18 @@ def test_resource_requests_follow_the_catalogue_and_the_cluster() -> None:
 
 @pytest.fixture(scope="module")
 def ray_models(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RayServeModels]:
-    models = RayServeModels(cache_dir=tmp_path_factory.mktemp("raycache"), num_cpus=2,
-                            object_store_memory=100 * 1024 * 1024)
+    models = RayServeModels(
+        cache_dir=tmp_path_factory.mktemp("raycache"),
+        num_cpus=2,
+        object_store_memory=100 * 1024 * 1024,
+    )
     yield models
     models.shutdown()
 
 
-def test_embedding_deployment_matches_the_local_backend(ray_models: RayServeModels,
-                                                        embedder) -> None:  # type: ignore[no-untyped-def]
+def test_embedding_deployment_matches_the_local_backend(
+    ray_models: RayServeModels, embedder
+) -> None:  # type: ignore[no-untyped-def]
     ray_models.deploy(["e5-small-multilingual"])
     texts = ["I rebuilt the stock count sheet.", "我重新整理了盘点表。"]
     remote = ray_models.call("e5-small-multilingual", "embed_queries", texts)

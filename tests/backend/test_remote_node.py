@@ -20,8 +20,11 @@ KEY = "node-key-for-tests"
 
 @pytest.fixture(scope="module")
 def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    server = Server(tmp_path_factory.mktemp("node") / "var", INTERVIEW_NODE_API_KEY=KEY,
-                    INTERVIEW_JOB_WORKERS="0")
+    server = Server(
+        tmp_path_factory.mktemp("node") / "var",
+        INTERVIEW_NODE_API_KEY=KEY,
+        INTERVIEW_JOB_WORKERS="0",
+    )
     subprocess_db_upgrade(server)
     server.start()
     yield server
@@ -32,14 +35,27 @@ def subprocess_db_upgrade(server: Server) -> None:
     import subprocess
     import sys
 
-    subprocess.run([sys.executable, "-m", "interview.cli", "db", "upgrade"], env=server.env,
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [sys.executable, "-m", "interview.cli", "db", "upgrade"],
+        env=server.env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
 
 
 def remote_entry(node: Server, name: str, model: str, task: str = "embed") -> ModelEntry:
-    return ModelEntry(name=name, task=task, engine="remote", license="MIT", dimension=384,  # type: ignore[arg-type]
-                      source=Source(package="none", file=""), max_batch=16, max_wait_ms=5,
-                      remote=Remote(base_url=f"{node.base}/v1", model=model, timeout_s=30))
+    return ModelEntry(
+        name=name,
+        task=task,
+        engine="remote",
+        license="MIT",
+        dimension=384,  # type: ignore[arg-type]
+        source=Source(package="none", file=""),
+        max_batch=16,
+        max_wait_ms=5,
+        remote=Remote(base_url=f"{node.base}/v1", model=model, timeout_s=30),
+    )
 
 
 def test_model_endpoints_need_the_node_key(node: Server) -> None:
@@ -53,26 +69,40 @@ def test_model_endpoints_need_the_node_key(node: Server) -> None:
 def test_remote_embeddings_match_local(node: Server, tmp_path: Path) -> None:
     entry = remote_entry(node, "e5-remote", "e5-small-multilingual")
     local = get_entry("e5-small-multilingual")
-    backend = Backend("auto", cache_dir=tmp_path,
-                      catalogue={"e5-remote": entry, "e5-small-multilingual": local},
-                      remote_api_key=KEY)
+    backend = Backend(
+        "auto",
+        cache_dir=tmp_path,
+        catalogue={"e5-remote": entry, "e5-small-multilingual": local},
+        remote_api_key=KEY,
+    )
     texts = ["I called the customer back the next day.", "我第二天给顾客回了电话。"]
     remote = backend.embedder("e5-remote").embed_queries(texts)
     here = backend.embedder("e5-small-multilingual").embed_queries(texts)
     assert remote.shape == (2, 384)
     assert np.allclose(remote, here, atol=1e-5)
-    assert np.allclose(backend.embedder("e5-remote").embed_passages(texts),
-                       backend.embedder("e5-small-multilingual").embed_passages(texts), atol=1e-5)
+    assert np.allclose(
+        backend.embedder("e5-remote").embed_passages(texts),
+        backend.embedder("e5-small-multilingual").embed_passages(texts),
+        atol=1e-5,
+    )
     assert backend.queue("e5-remote").device.startswith("remote:127.0.0.1")
 
 
 def test_remote_errors_are_clear(node: Server, tmp_path: Path) -> None:
-    wrong_key = Backend("auto", cache_dir=tmp_path, remote_api_key="wrong",
-                        catalogue={"r": remote_entry(node, "r", "e5-small-multilingual")})
+    wrong_key = Backend(
+        "auto",
+        cache_dir=tmp_path,
+        remote_api_key="wrong",
+        catalogue={"r": remote_entry(node, "r", "e5-small-multilingual")},
+    )
     with pytest.raises(BackendUnavailable, match="answered 401"):
         wrong_key.embedder("r").embed_queries(["x"])
-    unknown = Backend("auto", cache_dir=tmp_path, remote_api_key=KEY,
-                      catalogue={"r": remote_entry(node, "r", "no-such-model")})
+    unknown = Backend(
+        "auto",
+        cache_dir=tmp_path,
+        remote_api_key=KEY,
+        catalogue={"r": remote_entry(node, "r", "no-such-model")},
+    )
     with pytest.raises(BackendUnavailable, match="404"):
         unknown.embedder("r").embed_queries(["x"])
 

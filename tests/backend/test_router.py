@@ -39,16 +39,29 @@ class FakeEmbedder:
 
 
 def entry(name: str, **kw: Any) -> ModelEntry:
-    base = dict(name=name, task="embed", engine="fake", license="MIT", dimension=4,
-                source=Source(package="none", file=""), max_batch=32, max_wait_ms=50,
-                queue_bound=64, memory_mb=100)
+    base = dict(
+        name=name,
+        task="embed",
+        engine="fake",
+        license="MIT",
+        dimension=4,
+        source=Source(package="none", file=""),
+        max_batch=32,
+        max_wait_ms=50,
+        queue_bound=64,
+        memory_mb=100,
+    )
     base.update(kw)
     return ModelEntry(**base)  # type: ignore[arg-type]
 
 
 def backend(*entries: ModelEntry, cap: int | None = None) -> Backend:
-    return Backend("auto", catalogue={e.name: e for e in entries}, factories={"fake": FakeEmbedder},
-                   memory_cap_mb=cap)
+    return Backend(
+        "auto",
+        catalogue={e.name: e for e in entries},
+        factories={"fake": FakeEmbedder},
+        memory_cap_mb=cap,
+    )
 
 
 def test_concurrent_requests_are_merged_into_batches() -> None:
@@ -133,14 +146,15 @@ def test_engine_errors_reach_every_caller_and_the_queue_survives() -> None:
 
 
 def test_least_recently_used_idle_model_is_unloaded_under_the_cap() -> None:
-    b = backend(entry("a", memory_mb=100), entry("b", memory_mb=100), entry("c", memory_mb=100),
-                cap=250)
+    b = backend(
+        entry("a", memory_mb=100), entry("b", memory_mb=100), entry("c", memory_mb=100), cap=250
+    )
     b.embedder("a").embed_queries(["x"])
     b.embedder("b").embed_queries(["x"])
     b.embedder("a").embed_queries(["x"])  # a is now more recent than b
     b.embedder("c").embed_queries(["x"])
     assert b.loaded() == ["a", "c"]
-    assert b"interview_model_unloads_total{model=\"b\"} 1.0" in b.metrics.render()
+    assert b'interview_model_unloads_total{model="b"} 1.0' in b.metrics.render()
 
 
 def test_methods_outside_the_task_are_refused() -> None:
