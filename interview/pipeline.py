@@ -28,6 +28,7 @@ from interview.questions.schemas import Question, QuestionPlan
 from interview.report.build import build_report
 from interview.report.schemas import Provenance, Report
 from interview.resume.extract import extract_text
+from interview.resume.history import history_questions
 from interview.resume.parse import parse_resume
 from interview.resume.schemas import ResumeFacts
 from interview.scoring import content
@@ -55,6 +56,7 @@ def setup_role(
     language: str,
     max_questions: int,
     choice_items: int | None = None,
+    work_history: bool = False,
 ) -> tuple[CompetencyModel, QuestionPlan, float]:
     """Title/description -> competency model -> question plan. `choice_items` multiple-choice
     items follow the open questions (default: 2 for frontline roles, 1 otherwise)."""
@@ -66,6 +68,8 @@ def setup_role(
     plan = build_plan(
         model, language, max_questions=max_questions, items=pick_items(model, choice_items)
     )
+    if work_history:  # no resume: ask for a short one first
+        plan = plan.model_copy(update={"questions": history_questions(language) + plan.questions})
     return model, plan, similarity
 
 
@@ -195,6 +199,8 @@ def score_session(
     for q in plan.questions:
         text = texts.get(q.id, "")
         if not text.strip():
+            continue
+        if q.kind == "history":  # facts for the resume, not evidence of a competency
             continue
         if q.kind in ("sjt", "picture"):
             scores.append(score_choice(q, text))

@@ -18,6 +18,7 @@ from interview.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from interview.questions.items import load_items
 from interview.questions.plan import build_plan
 from interview.questions.schemas import Question, QuestionPlan
+from interview.resume.history import history_questions
 from interview.storage import jobs
 from interview.storage.tables import (
     Answer,
@@ -213,6 +214,8 @@ def plan_in_language(s: Session, role: JobRole, language: str, now: datetime) ->
         max_questions=max(size, 1),
         items=items,
     )
+    if any(q.kind == "history" for q in other.questions):
+        plan = plan.model_copy(update={"questions": history_questions(language) + plan.questions})
     row = QuestionPlanRow(
         role_id=role.id,
         competency_model_id=model_row.id,

@@ -41,6 +41,8 @@ class RoleCreate(In):
     # Multiple-choice (SJT / picture) items after the open questions; default 2 for
     # frontline roles, 1 otherwise.
     choice_items: int | None = Field(default=None, ge=0, le=5)
+    # Ask for a short work history first (frontline candidates often have no resume).
+    work_history: bool = False
 
 
 class CompetencyWeights(In):

@@ -20,7 +20,7 @@ class Question(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     id: str  # stable within a plan: "<competency>:<kind letter><index>"
     competency_id: str
-    kind: Literal["behavioural", "situational", "resume", "followup", "sjt", "picture"]
+    kind: Literal["behavioural", "situational", "resume", "followup", "sjt", "picture", "history"]
     text: str
     answer_modes: tuple[Literal["text", "audio", "video", "choice"], ...] = ("text",)
     time_limit_s: int = Field(default=180, ge=10, le=1800)

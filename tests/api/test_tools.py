@@ -123,3 +123,39 @@ def test_followup_tool(api: Api) -> None:
         "/api/v1/followups", headers=hr, json={"competency_id": "mind_reading", "answer": "x"}
     )
     assert bad.status_code == 404 and "mind_reading" in bad.json()["error"]["message"]
+
+
+def test_work_history_questions_come_first_and_are_not_scored(api: Api) -> None:
+    hr = api.login()
+    role = api.client.post(
+        "/api/v1/roles",
+        headers=hr,
+        json={
+            "title": "餐厅服务员",
+            "language": "zh",
+            "max_questions": 1,
+            "choice_items": 0,
+            "work_history": True,
+        },
+    ).json()
+    assert [q["kind"] for q in role["questions"]][:3] == ["history"] * 3
+    inv = api.client.post(
+        f"/api/v1/roles/{role['id']}/invitations",
+        json={"candidate_name": "小王", "language": "zh"},
+        headers=hr,
+    ).json()
+    t = inv["token"]
+    api.client.post(
+        f"/api/v1/interview/{t}/consent", json={"recording": True, "ai_assessment": True}
+    )
+    for qid, text in (
+        ("history:job", "在超市做收银员"),
+        ("history:duration", "一年多"),
+        ("history:reason", "想找离家近的工作"),
+    ):
+        r = api.client.post(
+            f"/api/v1/interview/{t}/answers", json={"question_id": qid, "text": text}
+        )
+        assert r.status_code == 201 and r.json()["followup"] is None
+    facts = api.client.get(f"/api/v1/sessions/{inv['session_id']}/history", headers=hr).json()
+    assert facts["jobs"][0]["title"] == "在超市做收银员" and 12 <= facts["jobs"][0]["months"] <= 24

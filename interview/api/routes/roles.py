@@ -76,7 +76,13 @@ def list_roles(user: CurrentUser, s: SessionDep) -> list[RoleOut]:
 def create_role(body: RoleCreate, user: Writer, ctx: Ctx, s: SessionDep) -> RoleOut:
     embedder = ctx.backend.embedder(EMBEDDER)
     model, plan, _ = setup_role(
-        embedder, body.title, body.description, body.language, body.max_questions, body.choice_items
+        embedder,
+        body.title,
+        body.description,
+        body.language,
+        body.max_questions,
+        body.choice_items,
+        body.work_history,
     )
     if ctx.settings.question_generator:
         name = ctx.settings.question_generator

@@ -16,7 +16,8 @@ from interview.errors import Conflict, InvalidInput, NotFound
 from interview.pipeline import EMBEDDER, followup_for, resume_plan_questions
 from interview.questions.schemas import QuestionPlan
 from interview.resume.extract import MAX_BYTES
-from interview.service import audit, plan_of, session_for_org
+from interview.resume.history import facts_from_history
+from interview.service import answer_texts, audit, plan_of, session_for_org
 from interview.storage.tables import Candidate, QuestionPlanRow
 
 router = APIRouter(tags=["tools"])
@@ -129,3 +130,14 @@ async def attach_resume(
         "facts": facts.model_dump(mode="json"),
         "questions": [q.model_dump(mode="json") for q in extra],
     }
+
+
+@router.get("/sessions/{session_id}/history")
+def work_history(session_id: str, user: CurrentUser, s: SessionDep) -> dict[str, Any]:
+    """The short resume the candidate gave by answering the work-history questions."""
+    sess = session_for_org(s, user.organization_id, session_id)
+    answers = {k: v for k, v in answer_texts(s, sess.id).items() if k.startswith("history:")}
+    if not answers:
+        raise NotFound(f"session {session_id!r} has no work-history answers")
+    facts = facts_from_history(answers, sess.language, datetime.now(UTC).date())
+    return facts.model_dump(mode="json")
