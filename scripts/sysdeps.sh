@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# System packages the tests need: Debian's Chromium (browser tests) and CJK fonts (Chinese
-# pages). Installed with apt-get only where missing. Media tools (ffmpeg, espeak-ng, sox) join
-# this list with the first test that makes media.
+# System packages the tests need: Debian's Chromium (browser tests), CJK fonts (Chinese
+# pages), espeak-ng and sox (speech made by tests), ffmpeg (media conversion in tests).
+# Installed with apt-get only where missing.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null || need+=(chromium)
+command -v espeak-ng >/dev/null || need+=(espeak-ng)
+command -v sox >/dev/null || need+=(sox)
+command -v ffmpeg >/dev/null || need+=(ffmpeg)
 fc-list : family 2>/dev/null | grep -i "noto sans cjk" >/dev/null || need+=(fonts-noto-cjk)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
