@@ -33,6 +33,7 @@ from interview.resume.parse import parse_resume
 from interview.resume.schemas import ResumeFacts
 from interview.scoring import content
 from interview.scoring.choice import score_choice
+from interview.scoring.fusion import policy_from
 from interview.scoring.schemas import AnswerScore
 from interview.service import answer_texts
 from interview.storage.db import Database
@@ -40,6 +41,7 @@ from interview.storage.tables import (
     Candidate,
     CompetencyModelRow,
     InterviewSession,
+    JobRole,
     QuestionPlanRow,
 )
 from interview.storage.tables import Report as ReportRow
@@ -193,6 +195,8 @@ def score_session(
         candidate_name = candidate.name
         model = CompetencyModel.model_validate(model_row.spec)
         plan = QuestionPlan.model_validate(plan_row.spec)
+        role = s.get(JobRole, sess.role_id)
+        policy = policy_from(role.settings if role else None)
     comps = {i.competency.id: i.competency for i in model.items}
     library = load_library()
     scores = []
@@ -221,10 +225,25 @@ def score_session(
         language=language,
         model=model,
         scores=scores,
-        asked=[q.id for q in plan.questions],
+        asked=[q.id for q in plan.questions if q.kind != "history"],
         provenance=provenance,
+        policy=policy,
+        resume_risks=resume_risks(plan),
     )
     return report, scores
+
+
+RESUME_RISK_KINDS = ("job_hopping", "gap", "short_tenure", "title_drop")
+
+
+def resume_risks(plan: QuestionPlan) -> list[str]:
+    """Resume risk points as the plan asked about them (ids "resume:<kind>:<n>")."""
+    out = []
+    for q in plan.questions:
+        parts = q.id.split(":")
+        if q.kind == "resume" and len(parts) >= 2 and parts[1] in RESUME_RISK_KINDS:
+            out.append(f"{parts[1].replace('_', ' ')}: {q.text}")
+    return out
 
 
 def write_scores(s: Session, report: Report, job_id: str | None, now: datetime) -> None:

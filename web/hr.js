@@ -8,11 +8,12 @@ const USER_KEY = "interview.hr.user";
 const WRITERS = new Set(["admin", "recruiter"]);
 const LANGS = { en: "English", zh: "中文" };
 const BANDS = {
-  strong: "Strong",
-  moderate: "Moderate",
-  limited: "Limited",
+  advance: "Advance",
+  review: "Review",
+  not_now: "Not now",
   insufficient: "Insufficient evidence",
 };
+const MODALITIES = { content: "What was said", delivery: "How it was said", presence: "On camera" };
 
 const $ = (id) => document.getElementById(id);
 const els = {
@@ -516,6 +517,22 @@ function renderReport(r) {
     h("h3", { text: "Competencies" }),
     h("div", { id: "report-competencies", dataset: { testid: "report-competencies" } },
       (r.competencies || []).map(competencyBlock)),
+    h("h3", { text: "How the score is made" }),
+    h("ul", { id: "report-contributions", class: "plain", dataset: { testid: "report-contributions" } },
+      (r.contributions || []).map((c) => h("li", {
+        text: `${MODALITIES[c.modality] || c.modality}: ${score(c.score)} × ${Math.round(c.weight * 100)}% = ${score(c.points)}`,
+      }))),
+    h("h3", { text: "Highlights" }),
+    h("ul", { id: "report-highlights", class: "plain", dataset: { testid: "report-highlights" } },
+      (r.highlights || []).length
+        ? r.highlights.map((x) => h("li", {}, h("strong", { text: `${x.text}: ` }), h("q", { text: x.quote })))
+        : [h("li", { class: "muted", text: "None" })]),
+    h("h3", { text: "Risks to review" }),
+    h("ul", { id: "report-risks", class: "plain", dataset: { testid: "report-risks" } },
+      (r.risks || []).length
+        ? r.risks.map((x) => h("li", {}, h("span", { class: "muted", text: `${x.kind.replace("_", " ")}: ` }),
+            h("span", { text: x.text }), x.quote ? h("q", { text: ` ${x.quote}` }) : null))
+        : [h("li", { class: "muted", text: "None" })]),
     h("h3", { text: "Unanswered questions" }),
     h("div", { id: "report-unanswered" },
       listOrNone(unanswered, "report-unanswered", "plain", "None: every question was answered.")),

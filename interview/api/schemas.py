@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from interview.scoring.fusion import ScoringPolicy
+
 Lang = Literal["en", "zh"]
 
 
@@ -43,6 +45,8 @@ class RoleCreate(In):
     choice_items: int | None = Field(default=None, ge=0, le=5)
     # Ask for a short work history first (frontline candidates often have no resume).
     work_history: bool = False
+    # Modality switches and weights, recommendation thresholds, compliance profile.
+    scoring: ScoringPolicy = ScoringPolicy()
 
 
 class CompetencyWeights(In):
@@ -59,6 +63,7 @@ class ModelVersionOut(BaseModel):
 class RoleOut(BaseModel):
     id: str
     version: int | None = None
+    settings: dict[str, Any] = {}
     title: str
     description: str
     language: str

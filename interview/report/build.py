@@ -6,16 +6,20 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from interview.competency.schemas import CompetencyModel
-from interview.report.schemas import CompetencyResult, Provenance, Report
+from interview.report.schemas import (
+    CompetencyResult,
+    Highlight,
+    JudgeAgreement,
+    Provenance,
+    Report,
+    Risk,
+)
+from interview.scoring.fusion import Dimension, ScoringPolicy, band, fuse, level_to_percent
 from interview.scoring.schemas import AnswerScore
 
-BANDS = ((75.0, "strong"), (50.0, "moderate"), (0.0, "limited"))
 MIN_COVERAGE = 0.5  # share of competency weight that must be answered before a band is given
-
-
-def level_to_percent(value: float) -> float:
-    """Level 1..5 onto 0..100."""
-    return (value - 1.0) / 4.0 * 100.0
+MAX_HIGHLIGHTS = 5
+__all__ = ["build_report", "level_to_percent"]
 
 
 def build_report(
@@ -27,6 +31,11 @@ def build_report(
     scores: Sequence[AnswerScore],
     asked: Sequence[str],
     provenance: Provenance,
+    policy: ScoringPolicy | None = None,
+    dimensions: Sequence[Dimension] = (),
+    resume_risks: Sequence[str] = (),
+    integrity_risks: Sequence[str] = (),
+    judge: JudgeAgreement | None = None,
 ) -> Report:
     """Competencies without any answer are left out and their weight renormalised away;
     when less than MIN_COVERAGE of the weight was answered the band is 'insufficient'."""
@@ -61,26 +70,79 @@ def build_report(
         )
     answered = {s.question_id for s in scores}
     unanswered = tuple(q for q in asked if q not in answered)
+    policy = policy or ScoringPolicy()
     coverage = sum(r.weight for r in results)
-    if results:
-        overall = sum(level_to_percent(r.value) * r.weight for r in results) / coverage
-    else:
-        overall = 0.0
-    # Too little answered: say so instead of extrapolating a band from one answer.
-    band = (
-        next(name for floor, name in BANDS if overall >= floor)
-        if coverage >= MIN_COVERAGE
-        else "insufficient"
+    content = (
+        sum(level_to_percent(r.value) * r.weight for r in results) / coverage if results else None
     )
+    overall, contributions = fuse(content, dimensions, policy)
+    highlights = _highlights(results)
+    risks = [
+        Risk(
+            kind="negative_indicator",
+            text=n,
+            competency_id=r.competency_id,
+            quote=next((e.quote for e in r.evidence if e.supports.startswith("negative:")), ""),
+        )
+        for r in results
+        for n in r.matched_negative
+    ]
+    risks += [Risk(kind="resume", text=text) for text in resume_risks]
+    risks += [Risk(kind="integrity", text=text) for text in integrity_risks]
     return Report(
         session_id=session_id,
         candidate_name=candidate_name,
         role_title=model.role_title,
         language=language,
-        overall=round(overall, 2),
+        overall=overall,
+        content_score=round(content or 0.0, 2),
         coverage=round(coverage, 4),
-        band=band,  # type: ignore[arg-type]
+        band=band(overall, coverage, MIN_COVERAGE, policy.thresholds),
+        contributions=contributions,
+        dimensions=tuple(
+            d
+            for d in dimensions
+            if (d.name == "delivery" and policy.delivery)
+            or (d.name == "presence" and policy.presence)
+        ),
         competencies=tuple(results),
+        highlights=highlights,
+        risks=tuple(risks),
         unanswered=unanswered,
+        judge=judge,
         provenance=provenance,
     )
+
+
+def _highlights(results: Sequence[CompetencyResult]) -> tuple[Highlight, ...]:
+    """The strongest evidence: positive indicators first, then answers at level 4 or 5."""
+    out: list[tuple[float, Highlight]] = []
+    for r in results:
+        for e in r.evidence:
+            if e.supports.startswith("positive:") or (
+                e.supports.startswith(("anchor:", "choice:")) and r.level >= 4
+            ):
+                text = (
+                    next(iter(r.matched_positive), r.name)
+                    if e.supports.startswith("positive:")
+                    else r.name
+                )
+                out.append(
+                    (
+                        r.value + e.similarity,
+                        Highlight(
+                            competency_id=r.competency_id,
+                            text=text,
+                            quote=e.quote,
+                            question_id=e.question_id,
+                        ),
+                    )
+                )
+    out.sort(key=lambda p: -p[0])
+    seen: set[str] = set()
+    chosen = []
+    for _, h in out:
+        if h.quote not in seen:
+            seen.add(h.quote)
+            chosen.append(h)
+    return tuple(chosen[:MAX_HIGHLIGHTS])

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from interview.scoring.fusion import Contribution, Dimension
 from interview.scoring.schemas import AnswerScore, Evidence
 
 
@@ -36,15 +37,49 @@ class Provenance(Frozen):
     scored_at: datetime
 
 
+class Highlight(Frozen):
+    """A strength: a positive indicator or a top-level answer, with the words that show it."""
+
+    competency_id: str
+    text: str
+    quote: str
+    question_id: str
+
+
+class Risk(Frozen):
+    """Something a person should look at: a negative indicator, a resume risk point, a flag."""
+
+    kind: Literal["negative_indicator", "resume", "integrity"]
+    text: str
+    quote: str = ""
+    competency_id: str | None = None
+
+
+class JudgeAgreement(Frozen):
+    """How an optional LLM judge's levels compare with the anchored scorer's."""
+
+    model: str
+    answers: int
+    exact: float  # share of answers with the same level
+    adjacent: float  # share within one level
+    levels: dict[str, int]  # question id -> the judge's level
+
+
 class Report(Frozen):
     session_id: str
     candidate_name: str
     role_title: str
     language: str
-    overall: float = Field(ge=0, le=100)  # over the answered competencies only
+    overall: float = Field(ge=0, le=100)  # fused; content over the answered competencies only
+    content_score: float = Field(ge=0, le=100)
     coverage: float = Field(ge=0, le=1)  # share of competency weight that was answered
-    band: Literal["strong", "moderate", "limited", "insufficient"]
+    band: Literal["advance", "review", "not_now", "insufficient"]
+    contributions: tuple[Contribution, ...]  # each modality's weight and share of `overall`
+    dimensions: tuple[Dimension, ...] = ()  # delivery and presence, when measured
     competencies: tuple[CompetencyResult, ...]
+    highlights: tuple[Highlight, ...] = ()
+    risks: tuple[Risk, ...] = ()
     unanswered: tuple[str, ...]  # question ids with no answer
+    judge: JudgeAgreement | None = None
     integrity: Literal["not_assessed", "low", "medium", "high"] = "not_assessed"
     provenance: Provenance

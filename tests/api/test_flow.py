@@ -266,3 +266,31 @@ def test_a_complete_star_answer_needs_no_probe(api: Api) -> None:
         json={"question_id": role["questions"][0]["id"], "text": FULL_STAR},
     )
     assert r.status_code == 201 and r.json()["followup"] is None
+
+
+def test_role_scoring_policy_sets_the_band_thresholds(api: Api) -> None:
+    hr = api.login()
+    role, token, inv = _start(api, hr, "Retail sales associate", max_questions=1, choice_items=0)
+    r = api.client.put(
+        f"/api/v1/roles/{role['id']}/scoring",
+        headers=hr,
+        json={"profile": "eu", "thresholds": {"advance": 99, "review": 98}},
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["settings"]["scoring"]["presence"] is False  # EU profile: no video scoring
+    bad = api.client.put(
+        f"/api/v1/roles/{role['id']}/scoring",
+        headers=hr,
+        json={"thresholds": {"advance": 10, "review": 90}},
+    )
+    assert bad.status_code == 422 and "above advance" in bad.json()["error"]["message"]
+    api.client.post(
+        f"/api/v1/interview/{token}/answers",
+        json={"question_id": role["questions"][0]["id"], "text": FULL_STAR},
+    )
+    job = api.client.post(f"/api/v1/interview/{token}/complete").json()["job_id"]
+    assert _wait_job(api, hr, job)["status"] == "done"
+    report = api.client.get(f"/api/v1/sessions/{inv['session_id']}/report", headers=hr).json()
+    assert report["band"] in ("not_now", "insufficient")  # nobody reaches 98 on one answer
+    assert [c["modality"] for c in report["contributions"]] == ["content"]
+    assert report["highlights"] or report["competencies"]

@@ -23,7 +23,9 @@ from interview.competency.schemas import CompetencyModel
 from interview.pipeline import EMBEDDER, pick_items, rephrase_plan, setup_role
 from interview.questions.plan import build_plan
 from interview.questions.schemas import QuestionPlan
+from interview.scoring.fusion import ScoringPolicy
 from interview.service import (
+    audit,
     get_role,
     invite,
     latest_model_and_plan,
@@ -99,6 +101,8 @@ def create_role(body: RoleCreate, user: Writer, ctx: Ctx, s: SessionDep) -> Role
         f"user:{user.id}",
         now(),
     )
+    role.settings = {"scoring": body.scoring.model_dump(mode="json")}
+    s.flush()
     return role_out(s, role, detail=True)
 
 
@@ -119,6 +123,24 @@ def edit_competencies(
         model, role.language, max_questions=body.max_questions, items=pick_items(model, None)
     )
     store_model_version(s, role, model, plan, f"user:{user.id}", now())
+    s.flush()
+    return role_out(s, role, detail=True)
+
+
+@router.put("/{role_id}/scoring")
+def set_scoring(role_id: str, body: ScoringPolicy, user: Writer, s: SessionDep) -> RoleOut:
+    """Modality switches and weights, thresholds and compliance profile for future scoring."""
+    role = get_role(s, user.organization_id, role_id)
+    role.settings = {**(role.settings or {}), "scoring": body.model_dump(mode="json")}
+    audit(
+        s,
+        role.organization_id,
+        f"user:{user.id}",
+        "role.scoring",
+        f"role:{role.id}",
+        now(),
+        **body.model_dump(mode="json"),
+    )
     s.flush()
     return role_out(s, role, detail=True)
 
