@@ -317,6 +317,61 @@ def followup(
     )
 
 
+@app.command()
+def score(
+    path: Annotated[Path, typer.Argument(help="a JSONL file of text interviews")],
+    fmt: FormatOpt = Format.text,
+) -> None:
+    """Score text interviews (one JSON object per line); one report per candidate.
+
+    Exit code 0 when every line scored, 1 when some failed (each failure is reported), 2 on
+    bad usage."""
+    from datetime import UTC, datetime
+
+    from interview.backend.registry import Backend
+    from interview.batch import TextInterviewScorer, read_jsonl, summary_row
+    from interview.pipeline import EMBEDDER
+
+    if not path.is_file():
+        typer.echo(f"error: {path} is not a file", err=True)
+        raise typer.Exit(2)
+    settings = _settings()
+    backend = Backend(settings.device_policy, cache_dir=settings.model_cache_dir)
+    scorer = TextInterviewScorer(backend.embedder(EMBEDDER), settings)
+    reports: list[dict[str, Any]] = []
+    failed = 0
+    for line, record in read_jsonl(path):
+        if isinstance(record, InterviewError):
+            failed += 1
+            reports.append({"line": line, "error": str(record)})
+            typer.echo(f"error: {record}", err=True)
+            continue
+        try:
+            report = scorer.score(record, datetime.now(UTC))
+        except InterviewError as exc:
+            failed += 1
+            reports.append({"line": line, "candidate_id": record.candidate_id, "error": str(exc)})
+            typer.echo(f"error: line {line}: {exc}", err=True)
+            continue
+        reports.append({"candidate_id": record.candidate_id, **report.model_dump(mode="json")})
+        typer.echo(f"scored {record.candidate_id}: {report.overall:.1f} ({report.band})", err=True)
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps(reports, ensure_ascii=False, indent=2) + "\n")
+    else:
+        from interview.report.schemas import Report
+
+        for r in reports:
+            if "error" in r:
+                typer.echo(f"line {r['line']}: ERROR {r['error']}")
+            else:
+                row = summary_row(
+                    Report.model_validate({k: v for k, v in r.items() if k != "candidate_id"})
+                )
+                typer.echo(f"{row['candidate_id']:24} {row['overall']:6.1f}  {row['band']}")
+    if failed:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     """Entry point: domain errors become one clear line and exit code 1 (2 for bad usage)."""
     try:

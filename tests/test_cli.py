@@ -150,3 +150,60 @@ def test_demo_seeds_and_prints_a_sign_in(tmp_path: Path) -> None:
         assert len(scored) == 2 and len(client.get("/api/v1/roles", headers=hr).json()) == 2
         by_name = {s["candidate_name"]: s["overall"] for s in scored}
         assert by_name["Jordan Lee"] > by_name["Sam Park"]
+
+
+def test_score_jsonl_reports_every_candidate_and_names_bad_lines(tmp_path: Path) -> None:
+    good = {
+        "candidate_id": "c-001",
+        "role": "retail_associate",
+        "language": "en",
+        "answers": [
+            {
+                "question": "Tell me about a time you helped a customer who was upset.",
+                "answer": "Last December at our store a customer was angry because his order was "
+                "late. I listened, checked the system, found the parcel at the depot "
+                "and drove it over myself after my shift. He thanked us and came back "
+                "the next week to buy a second jacket.",
+            },
+            {
+                "question": "What would you do if you saw a colleague take money from the till?",
+                "answer": "I don't know.",
+            },
+        ],
+    }
+    zh = {
+        "candidate_id": "c-002",
+        "role": "餐厅服务员",
+        "language": "zh",
+        "answers": [
+            {
+                "question": "请讲一次您处理顾客投诉的经历。",
+                "answer": "去年夏天一位客人说菜太咸，我先道歉，马上请厨房重做，并送了一份甜品。"
+                "客人最后很满意，还在点评网站上表扬了我们。",
+            }
+        ],
+    }
+    path = tmp_path / "interviews.jsonl"
+    path.write_text(
+        "\n".join(
+            [
+                json.dumps(good),
+                "{not json",
+                json.dumps({"role": "x"}),
+                json.dumps(zh, ensure_ascii=False),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    r = run("score", str(path), "--format", "json")
+    assert r.returncode == 1, r.stderr  # some lines failed
+    out = json.loads(r.stdout)
+    assert [o.get("candidate_id") for o in out if "error" not in o] == ["c-001", "c-002"]
+    errors = [o["error"] for o in out if "error" in o]
+    assert any("line 2: not JSON" in e for e in errors)
+    assert any("line 3" in e and "candidate_id" in e for e in errors)
+    first = out[0]
+    assert 0 <= first["overall"] <= 100 and first["competencies"]
+    assert all(e["quote"] for c in first["competencies"] for e in c["evidence"])
+    assert run("score", str(tmp_path / "missing.jsonl")).returncode == 2
