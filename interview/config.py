@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     # Catalogue name of a generator that rewords library questions for each role (e.g.
     # "smollm2-135m-instruct", or a remote entry); empty keeps the library wording.
     question_generator: str = ""
+    # Catalogue name of an LLM judge (a capable generator, usually a remote engine) whose
+    # level for each answer is recorded beside the anchored score; empty: no judge.
+    judge_model: str = ""
     # Models that must be loadable before /ready answers 200 (catalogue names).
     ready_models: tuple[str, ...] = ("e5-small-multilingual",)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
