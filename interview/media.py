@@ -100,3 +100,132 @@ def audio_duration(source: Source) -> float:
             return float(stream.duration * stream.time_base)
         samples = sum(frame.samples for frame in container.decode(stream))
         return samples / stream.rate if stream.rate else 0.0
+
+
+# -- video ---------------------------------------------------------------------------------
+
+VIDEO_FPS = 3.0  # frames per second sampled for perception; head pose and gaze change slower
+VIDEO_MAX_SIDE = 640  # pixels; face models work at <= 640 px, larger frames only cost time
+TIME_SLACK = 0.002  # seconds; WebM stamps frames to the millisecond (2.333 for 2.3333...)
+
+
+@contextmanager
+def _open_video(source: Source) -> Iterator[tuple[av.container.InputContainer, av.VideoStream]]:
+    """Open `source` and yield its first video stream; FFmpeg errors become InvalidInput."""
+    what = _describe(source)
+    if isinstance(source, Path) and not source.is_file():
+        raise InvalidInput(f"video file {what} does not exist; check the path")
+    if source == b"":
+        raise InvalidInput("video is empty (0 bytes); send a recorded video file")
+    file: str | BinaryIO
+    if isinstance(source, Path):
+        file = str(source)
+    elif isinstance(source, bytes):
+        file = io.BytesIO(source)
+    else:
+        file = source
+    try:
+        container = av.open(file, mode="r")
+    except (av.FFmpegError, EOFError, OSError) as exc:
+        raise InvalidInput(f"could not decode {what}: {exc}; send MP4, WebM or AVI video") from exc
+    with container:
+        if not container.streams.video:
+            raise InvalidInput(f"no video stream in {what}; record with the camera enabled")
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"  # frame and slice threads: decoding is most of the cost
+        yield container, stream
+
+
+def _clockwise(rotation: int) -> int:
+    """Degrees to turn a stored frame clockwise to show it upright, from FFmpeg's display
+    matrix angle (counter-clockwise; phones write -90 for a portrait clip): 0, 90, 180, 270."""
+    return (-round(rotation / 90) * 90) % 360
+
+
+def _upright(frame: av.VideoFrame, max_side: int, turn: int) -> npt.NDArray[np.uint8]:
+    """The frame as upright BGR, scaled (by FFmpeg's swscale) so its long side <= max_side."""
+    scale = min(1.0, max_side / max(frame.width, frame.height))
+    width, height = max(1, round(frame.width * scale)), max(1, round(frame.height * scale))
+    image = np.asarray(frame.to_ndarray(width=width, height=height, format="bgr24"), np.uint8)
+    if turn:
+        # np.rot90 turns counter-clockwise for positive k.
+        image = np.ascontiguousarray(np.rot90(image, k=-(turn // 90)))
+    return image
+
+
+def iter_frames(
+    source: Source, fps: float = VIDEO_FPS, max_side: int = VIDEO_MAX_SIDE
+) -> Iterator[tuple[float, npt.NDArray[np.uint8]]]:
+    """Upright BGR frames sampled ~`fps` per second by timestamp, as (seconds, image).
+
+    Seconds count from the first decoded frame. The stream's rotation tag is applied and
+    frames shrink so their long side is at most `max_side` pixels. A truncated recording
+    yields the frames it has, then stops; a file with no decodable frame is InvalidInput.
+    """
+    if not fps > 0:
+        raise InvalidInput(f"fps is {fps}; sample at least one frame per run (e.g. fps=3)")
+    if max_side < 16:
+        raise InvalidInput(f"max_side is {max_side} px; use 16 or more (e.g. 640)")
+    what = _describe(source)
+    step = 1.0 / fps
+    with _open_video(source) as (container, stream):
+        rate = float(stream.average_rate or stream.guessed_rate or 30)  # frames per second
+        origin: float | None = None
+        next_t = 0.0
+        decoded = bad_packets = 0
+        packets = container.demux(stream)
+        while True:
+            try:
+                packet = next(packets)
+            except StopIteration:
+                break
+            except (av.FFmpegError, EOFError, OSError) as exc:
+                # A cut-off upload ends mid-packet; keep what was decoded.
+                log.warning("video %s ends early after %d frames: %s", what, decoded, exc)
+                break
+            try:
+                frames = packet.decode()
+            except av.FFmpegError:
+                bad_packets += 1  # a damaged packet, as the ffmpeg program skips it
+                continue
+            for frame in frames:
+                # Timestamps, not frame counts: phone and browser clips have variable rates.
+                t = float(frame.time) if frame.time is not None else decoded / rate
+                decoded += 1
+                if origin is None:
+                    origin = t
+                t -= origin
+                if t + TIME_SLACK < next_t:
+                    continue
+                while next_t <= t + TIME_SLACK:
+                    next_t += step
+                yield round(t, 4), _upright(frame, max_side, _clockwise(frame.rotation))
+    if bad_packets:
+        log.warning("skipped %d damaged video packets in %s", bad_packets, what)
+    if not decoded:
+        raise InvalidInput(
+            f"could not decode any video frame from {what}"
+            + (f" ({bad_packets} damaged packets)" if bad_packets else "")
+            + "; record the answer again"
+        )
+
+
+def video_duration(source: Source) -> float:
+    """Seconds of video: the stream header when it says, else from packet timestamps (WebM
+    from a browser has no duration; FFmpeg's own guess from the bit rate can be far off)."""
+    with _open_video(source) as (container, stream):
+        if stream.duration is not None and stream.time_base is not None:
+            return float(stream.duration * stream.time_base)
+        first: int | None = None
+        last = 0
+        try:
+            for packet in container.demux(stream):
+                if packet.pts is None:
+                    continue
+                first = packet.pts if first is None else min(first, packet.pts)
+                last = max(last, packet.pts + (packet.duration or 0))
+        except (av.FFmpegError, EOFError, OSError) as exc:
+            log.warning("video %s ends early: %s", _describe(source), exc)
+        if first is not None and stream.time_base is not None:
+            return float((last - first) * stream.time_base)
+        return container.duration / 1_000_000 if container.duration else 0.0  # microseconds
