@@ -44,7 +44,9 @@ def test_sigkill_during_scoring_then_restart_completes_once(tmp_path: Path) -> N
         login = c.post("/auth/login", json={"email": "admin@acme.test", "password": PASSWORD})
         hr = {"Authorization": f"Bearer {login.json()['token']}"}
         role = c.post(
-            "/roles", json={"title": "Delivery rider", "max_questions": 2}, headers=hr
+            "/roles",
+            json={"title": "Delivery rider", "max_questions": 2, "choice_items": 0},
+            headers=hr,
         ).json()
         invite = c.post(
             f"/roles/{role['id']}/invitations", json={"candidate_name": "Kim"}, headers=hr

@@ -48,7 +48,7 @@ def test_library_refuses_roles_with_unknown_competencies() -> None:
     ],
 )
 def test_titles_find_their_template(embedder, title: str, language: str, template: str) -> None:  # type: ignore[no-untyped-def]
-    model, plan, similarity = setup_role(embedder, title, "", language, 4)
+    model, plan, similarity = setup_role(embedder, title, "", language, 4, choice_items=0)
     assert model.template_id == template, similarity
     assert abs(sum(i.weight for i in model.items) - 1) < 1e-9
     assert len(plan.questions) == 4 and plan.language == language

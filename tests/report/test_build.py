@@ -108,32 +108,66 @@ def test_modalities_are_fused_with_their_weights_and_switches() -> None:
     from interview.scoring.fusion import Dimension, ScoringPolicy, Thresholds
 
     scores = [_score("a", "teamwork", 5.0), _score("b", "integrity", 5.0)]
-    dims = [Dimension(name="delivery", value=3.0, evidence=("rate 140 wpm",)),
-            Dimension(name="presence", value=1.0, evidence=("face seen 20% of the time",))]
-    both = build_report(session_id="s", candidate_name="c", language="en", model=_model(),
-                        scores=scores, asked=["a", "b"], provenance=PROV, dimensions=dims)
+    dims = [
+        Dimension(name="delivery", value=3.0, evidence=("rate 140 wpm",)),
+        Dimension(name="presence", value=1.0, evidence=("face seen 20% of the time",)),
+    ]
+    both = build_report(
+        session_id="s",
+        candidate_name="c",
+        language="en",
+        model=_model(),
+        scores=scores,
+        asked=["a", "b"],
+        provenance=PROV,
+        dimensions=dims,
+    )
     # 0.8 * 100 + 0.1 * 50 + 0.1 * 0
     assert both.overall == pytest.approx(85.0)
     assert {c.modality: c.points for c in both.contributions} == {
-        "content": 80.0, "delivery": 5.0, "presence": 0.0}
-    eu = build_report(session_id="s", candidate_name="c", language="en", model=_model(),
-                      scores=scores, asked=["a", "b"], provenance=PROV, dimensions=dims,
-                      policy=ScoringPolicy(profile="eu"))
+        "content": 80.0,
+        "delivery": 5.0,
+        "presence": 0.0,
+    }
+    eu = build_report(
+        session_id="s",
+        candidate_name="c",
+        language="en",
+        model=_model(),
+        scores=scores,
+        asked=["a", "b"],
+        provenance=PROV,
+        dimensions=dims,
+        policy=ScoringPolicy(profile="eu"),
+    )
     # Presence is off in the EU profile: 8/9 content + 1/9 delivery.
     assert eu.overall == pytest.approx(100 * 8 / 9 + 50 / 9, abs=0.01)
     assert [d.name for d in eu.dimensions] == ["delivery"]
-    strict = build_report(session_id="s", candidate_name="c", language="en", model=_model(),
-                          scores=[_score("a", "teamwork", 3.5), _score("b", "integrity", 3.5)],
-                          asked=["a", "b"], provenance=PROV,
-                          policy=ScoringPolicy(thresholds=Thresholds(advance=90, review=60)))
+    strict = build_report(
+        session_id="s",
+        candidate_name="c",
+        language="en",
+        model=_model(),
+        scores=[_score("a", "teamwork", 3.5), _score("b", "integrity", 3.5)],
+        asked=["a", "b"],
+        provenance=PROV,
+        policy=ScoringPolicy(thresholds=Thresholds(advance=90, review=60)),
+    )
     assert strict.overall == pytest.approx(62.5) and strict.band == "review"
 
 
 def test_highlights_and_risks_cite_quotes() -> None:
     good = _score("a", "teamwork", 5.0)
-    report = build_report(session_id="s", candidate_name="c", language="en", model=_model(),
-                          scores=[good], asked=["a"], provenance=PROV,
-                          resume_risks=["left ABC after 8 months"])
+    report = build_report(
+        session_id="s",
+        candidate_name="c",
+        language="en",
+        model=_model(),
+        scores=[good],
+        asked=["a"],
+        provenance=PROV,
+        resume_risks=["left ABC after 8 months"],
+    )
     assert report.highlights and report.highlights[0].quote == "q"
     assert [r.kind for r in report.risks] == ["resume"]
 
