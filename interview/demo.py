@@ -104,7 +104,7 @@ def seed(settings: Settings, backend: Backend, now: datetime | None = None) -> D
                                 s, sess, q.id, answer, settings.max_answer_chars, now
                             )
                     complete(s, sess, now)
-                report, _ = score_session(db, scorer, settings, inv.session_id, now)
+                report, _, _ = score_session(db, scorer, settings, inv.session_id, now)
                 with db.session() as s:
                     write_scores(s, report, None, now)
                     job = s.scalar(select(Job).where(Job.key == f"score:{inv.session_id}:1"))

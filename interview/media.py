@@ -229,3 +229,52 @@ def video_duration(source: Source) -> float:
         if first is not None and stream.time_base is not None:
             return float((last - first) * stream.time_base)
         return container.duration / 1_000_000 if container.duration else 0.0  # microseconds
+
+
+# -- validating uploads -------------------------------------------------------------------
+MEDIA_TYPES = {  # container sniffed from magic bytes -> the MIME type we store
+    "webm": "video/webm",
+    "mp4": "video/mp4",
+    "wav": "audio/wav",
+    "flac": "audio/flac",
+    "ogg": "audio/ogg",
+    "mp3": "audio/mpeg",
+}
+
+
+def sniff_media(data: bytes) -> str:
+    """The container named by the file's first bytes (never by its name); InvalidInput else."""
+    if not data:
+        raise InvalidInput("the recording is empty (0 bytes)")
+    head = data[:16]
+    if head.startswith(b"\x1a\x45\xdf\xa3"):
+        return "webm"
+    if head[4:8] == b"ftyp":
+        return "mp4"
+    if head.startswith(b"RIFF") and head[8:12] == b"WAVE":
+        return "wav"
+    if head.startswith(b"fLaC"):
+        return "flac"
+    if head.startswith(b"OggS"):
+        return "ogg"
+    if head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
+        return "mp3"
+    raise InvalidInput(
+        "the file is not a recording we accept (webm, mp4, wav, flac, ogg or "
+        "mp3, recognised by its content, not its name)"
+    )
+
+
+def probe_media(data: bytes) -> tuple[bool, bool]:
+    """(has audio, has video) after checking the media decodes; InvalidInput names the problem."""
+    sniff_media(data)
+    try:
+        with av.open(io.BytesIO(data)) as container:
+            has_audio = any(s.type == "audio" for s in container.streams)
+            has_video = any(s.type == "video" for s in container.streams)
+    except av.error.FFmpegError as exc:
+        raise InvalidInput(f"the recording could not be read ({exc}); record it again") from exc
+    if not has_audio:
+        raise InvalidInput("the recording has no sound track; check the microphone")
+    decode_audio(data)  # raises InvalidInput when nothing decodes (truncated, corrupt)
+    return has_audio, has_video

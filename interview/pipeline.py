@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 import interview
@@ -18,6 +19,7 @@ from interview.competency.library import load_library
 from interview.competency.schemas import Competency, CompetencyModel
 from interview.config import Settings
 from interview.errors import NotFound
+from interview.perception.answer import PerceivedAnswer
 from interview.questions.followup import analyse_answer, decide_followup, relevance_reference
 from interview.questions.followup_schemas import FollowUp
 from interview.questions.items import Item, items_for
@@ -33,11 +35,15 @@ from interview.resume.parse import parse_resume
 from interview.resume.schemas import ResumeFacts
 from interview.scoring import content
 from interview.scoring.choice import score_choice
+from interview.scoring.dimensions import delivery, presence
 from interview.scoring.fusion import policy_from
 from interview.scoring.schemas import AnswerScore
+from interview.scoring.timing import attach_times
 from interview.service import answer_texts
+from interview.storage.blobs import BlobStore
 from interview.storage.db import Database
 from interview.storage.tables import (
+    Answer,
     Candidate,
     CompetencyModelRow,
     InterviewSession,
@@ -176,10 +182,21 @@ def settings_hash(settings: Settings) -> str:
     return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
 
 
+Perceiver = Callable[[bytes, str, bool], PerceivedAnswer]  # media, language, with video
+
+
 def score_session(
-    db: Database, scorer: AnswerScorer, settings: Settings, session_id: str, now: datetime
-) -> tuple[Report, list[AnswerScore]]:
-    """Read a session's answers and score them (no writes)."""
+    db: Database,
+    scorer: AnswerScorer,
+    settings: Settings,
+    session_id: str,
+    now: datetime,
+    perceiver: Perceiver | None = None,
+    blobs: BlobStore | None = None,
+) -> tuple[Report, list[AnswerScore], dict[str, PerceivedAnswer]]:
+    """Read a session's answers and score them (no writes). Recorded answers are perceived
+    (transcript, speech, video) unless an earlier run stored their perception; the third
+    item holds fresh perceptions by answer id, for the caller to store."""
     with db.session() as s:
         sess = s.get(InterviewSession, session_id)
         if sess is None:
@@ -191,6 +208,13 @@ def score_session(
         candidate = s.get(Candidate, sess.candidate_id)
         assert candidate is not None
         texts = answer_texts(s, session_id)
+        recorded = {
+            a.question_id: (a.id, a.kind, list(a.media), a.transcript)
+            for a in s.scalars(
+                select(Answer).where(Answer.session_id == session_id).order_by(Answer.attempt)
+            )
+            if a.media
+        }
         language = sess.language
         candidate_name = candidate.name
         model = CompetencyModel.model_validate(model_row.spec)
@@ -200,7 +224,20 @@ def score_session(
     comps = {i.competency.id: i.competency for i in model.items}
     library = load_library()
     scores = []
+    fresh: dict[str, PerceivedAnswer] = {}
+    heard: dict[str, PerceivedAnswer] = {}
+    for qid, (answer_id, kind, keys, stored) in recorded.items():
+        if stored and "transcript" in stored:
+            heard[qid] = PerceivedAnswer.model_validate(stored)
+        elif perceiver is not None and blobs is not None:
+            with blobs.open(keys[0]) as f:
+                heard[qid] = fresh[answer_id] = perceiver(f.read(), language, kind == "video")
     for q in plan.questions:
+        if q.id in heard and heard[q.id].transcript.text.strip():
+            comp = comps.get(q.competency_id) or library.competency(q.competency_id)
+            spoken = scorer.score(q.id, heard[q.id].transcript.text, comp, language)
+            scores.append(attach_times(spoken, heard[q.id].transcript))
+            continue
         text = texts.get(q.id, "")
         if not text.strip():
             continue
@@ -229,8 +266,16 @@ def score_session(
         provenance=provenance,
         policy=policy,
         resume_risks=resume_risks(plan),
+        dimensions=[
+            d
+            for d in (
+                delivery([p.speech for p in heard.values() if p.speech is not None]),
+                presence([p.video for p in heard.values() if p.video is not None]),
+            )
+            if d is not None
+        ],
     )
-    return report, scores
+    return report, scores, fresh
 
 
 RESUME_RISK_KINDS = ("job_hopping", "gap", "short_tenure", "title_drop")
@@ -246,8 +291,19 @@ def resume_risks(plan: QuestionPlan) -> list[str]:
     return out
 
 
-def write_scores(s: Session, report: Report, job_id: str | None, now: datetime) -> None:
-    """Replace a session's scores and report (a re-score overwrites, never duplicates)."""
+def write_scores(
+    s: Session,
+    report: Report,
+    job_id: str | None,
+    now: datetime,
+    perceived: dict[str, PerceivedAnswer] | None = None,
+) -> None:
+    """Replace a session's scores and report (a re-score overwrites, never duplicates), and
+    keep fresh perceptions so a re-score does not transcribe again."""
+    for answer_id, p in (perceived or {}).items():
+        row = s.get(Answer, answer_id)
+        if row is not None:
+            row.transcript = p.model_dump(mode="json")
     s.execute(delete(ScoreRow).where(ScoreRow.session_id == report.session_id))
     s.execute(delete(ReportRow).where(ReportRow.session_id == report.session_id))
     for r in report.competencies:
@@ -277,15 +333,23 @@ def write_scores(s: Session, report: Report, job_id: str | None, now: datetime) 
         sess.status = "scored"
 
 
-def score_job_handler(db: Database, scorer: AnswerScorer, settings: Settings) -> Any:
+def score_job_handler(
+    db: Database,
+    scorer: AnswerScorer,
+    settings: Settings,
+    perceiver: Perceiver | None = None,
+    blobs: BlobStore | None = None,
+) -> Any:
     """The 'score_session' job: compute outside the transaction, write inside it."""
 
     def handle(payload: dict[str, Any]) -> Commit:
         now = datetime.now(UTC)
-        report, _ = score_session(db, scorer, settings, payload["session_id"], now)
+        report, _, perceived = score_session(
+            db, scorer, settings, payload["session_id"], now, perceiver, blobs
+        )
 
         def commit(s: Session) -> dict[str, Any]:
-            write_scores(s, report, payload.get("job_id"), now)
+            write_scores(s, report, payload.get("job_id"), now, perceived)
             return {"overall": report.overall, "competencies": len(report.competencies)}
 
         return commit

@@ -453,6 +453,30 @@ def submit_text_answer(
     return _store_answer(s, sess, question_id, "text", text, now)
 
 
+def submit_media_answer(
+    s: Session,
+    sess: InterviewSession,
+    question_id: str,
+    blob_key: str,
+    media_type: str,
+    has_video: bool,
+    now: datetime,
+) -> Answer:
+    """Store a recorded answer whose bytes are already durable in the blob store."""
+    question = _answerable(s, sess, question_id)
+    kind = "video" if has_video else "audio"
+    if kind not in question.answer_modes and "text" not in question.answer_modes:
+        raise InvalidInput(f"question {question_id} takes {list(question.answer_modes)} answers")
+    if question.choices:
+        raise InvalidInput(f"question {question_id} is multiple choice; send 'choice_id'")
+    answer = _store_answer(s, sess, question_id, kind, "", now)
+    answer.text = None
+    answer.media = [blob_key]
+    answer.media_type = media_type
+    s.flush()
+    return answer
+
+
 def submit_choice_answer(
     s: Session, sess: InterviewSession, question_id: str, choice_id: str, now: datetime
 ) -> Answer:

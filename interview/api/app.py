@@ -26,6 +26,7 @@ from interview.api.routes import (
 )
 from interview.backend.registry import Backend
 from interview.config import Settings
+from interview.perception.answer import PerceivedAnswer, perceive
 from interview.pipeline import EMBEDDER, AnswerScorer, score_job_handler
 from interview.storage.blobs import FileBlobStore
 from interview.storage.db import Database
@@ -50,9 +51,14 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.job_workers:
             ctx.scorer = AnswerScorer(ctx.backend.embedder(EMBEDDER))
+
+            def perceiver(data: bytes, language: str, video: bool) -> PerceivedAnswer:
+                return perceive(ctx.backend, data, language, with_video=video)
+
+            handler = score_job_handler(db, ctx.scorer, settings, perceiver, ctx.blobs)
             ctx.worker = Worker(
                 db,
-                {"score_session": score_job_handler(db, ctx.scorer, settings)},
+                {"score_session": handler},
                 threads=settings.job_workers,
                 lease_s=settings.job_lease_seconds,
                 poll_s=settings.job_poll_seconds,

@@ -42,7 +42,7 @@ def api(tmp_path: Path, db_url: str, backend) -> Iterator[Api]:  # type: ignore[
         data_dir=tmp_path / "var",
         database_url=db_url,
         job_poll_seconds=0.05,
-        max_body_bytes=256 * 1024,
+        max_body_bytes=4 * 1024 * 1024,
     )
     db = Database(db_url)
     db.upgrade()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, UploadFile, status
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from interview.api.deps import Ctx, SessionDep, now
 from interview.api.schemas import (
@@ -17,7 +20,8 @@ from interview.api.schemas import (
     TextAnswerIn,
 )
 from interview.competency.library import load_library
-from interview.errors import InvalidInput
+from interview.errors import InvalidInput, PayloadTooLarge
+from interview.media import MEDIA_TYPES, probe_media, sniff_media
 from interview.pipeline import EMBEDDER, followup_for
 from interview.service import (
     NOTICE_VERSION,
@@ -32,6 +36,7 @@ from interview.service import (
     session_by_token,
     split_followup_id,
     submit_choice_answer,
+    submit_media_answer,
     submit_text_answer,
 )
 from interview.storage.tables import Answer, InterviewSession, JobRole, Organization
@@ -122,6 +127,28 @@ def _next_followup(
     fid, _ = record_followup(s, sess, base, decision.gap, decision.probe, now())
     s.commit()
     return FollowUpOut(id=fid, text=decision.probe)
+
+
+@router.post("/media", status_code=status.HTTP_201_CREATED)
+async def media_answer(
+    token: str,
+    ctx: Ctx,
+    s: SessionDep,
+    question_id: Annotated[str, Form(min_length=1, max_length=64)],
+    file: Annotated[UploadFile, File()],
+) -> AnswerAck:
+    """A whole recorded answer (audio or video). Checked by content before it is stored; the
+    bytes are fsynced and the answer committed before the acknowledgement."""
+    sess = session_by_token(s, token, now())
+    data = await file.read(ctx.settings.max_body_bytes + 1)
+    if len(data) > ctx.settings.max_body_bytes:
+        raise PayloadTooLarge(f"the recording is over {ctx.settings.max_body_bytes} bytes")
+    container = sniff_media(data)
+    _, has_video = await run_in_threadpool(probe_media, data)
+    key = await run_in_threadpool(ctx.blobs.put, data)
+    row = submit_media_answer(s, sess, question_id, key, MEDIA_TYPES[container], has_video, now())
+    s.commit()
+    return AnswerAck(answer_id=row.id, question_id=row.question_id, attempt=row.attempt)
 
 
 @router.post("/complete", status_code=status.HTTP_202_ACCEPTED)
