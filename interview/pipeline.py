@@ -28,7 +28,7 @@ from interview.questions.rephrase import accept, rephrase_prompt, rephrased
 from interview.questions.resume_questions import resume_questions
 from interview.questions.schemas import Question, QuestionPlan
 from interview.report.build import build_report
-from interview.report.schemas import Provenance, Report
+from interview.report.schemas import JudgeAgreement, Provenance, Report
 from interview.resume.extract import extract_text
 from interview.resume.history import history_questions
 from interview.resume.parse import parse_resume
@@ -37,6 +37,7 @@ from interview.scoring import content
 from interview.scoring.choice import score_choice
 from interview.scoring.dimensions import delivery, presence
 from interview.scoring.fusion import policy_from
+from interview.scoring.judge import agreement, judge_prompt, parse_judgement
 from interview.scoring.schemas import AnswerScore
 from interview.scoring.timing import attach_times
 from interview.service import answer_texts
@@ -183,6 +184,7 @@ def settings_hash(settings: Settings) -> str:
 
 
 Perceiver = Callable[[bytes, str, bool], PerceivedAnswer]  # media, language, with video
+Judge = tuple[str, Callable[[list[str]], list[str]]]  # (model name, prompts -> replies)
 
 
 def score_session(
@@ -193,6 +195,7 @@ def score_session(
     now: datetime,
     perceiver: Perceiver | None = None,
     blobs: BlobStore | None = None,
+    judge: Judge | None = None,
 ) -> tuple[Report, list[AnswerScore], dict[str, PerceivedAnswer]]:
     """Read a session's answers and score them (no writes). Recorded answers are perceived
     (transcript, speech, video) unless an earlier run stored their perception; the third
@@ -232,8 +235,10 @@ def score_session(
         elif perceiver is not None and blobs is not None:
             with blobs.open(keys[0]) as f:
                 heard[qid] = fresh[answer_id] = perceiver(f.read(), language, kind == "video")
+    spoken_texts: dict[str, str] = {}
     for q in plan.questions:
         if q.id in heard and heard[q.id].transcript.text.strip():
+            spoken_texts[q.id] = heard[q.id].transcript.text
             comp = comps.get(q.competency_id) or library.competency(q.competency_id)
             spoken = scorer.score(q.id, heard[q.id].transcript.text, comp, language)
             scores.append(attach_times(spoken, heard[q.id].transcript))
@@ -276,6 +281,42 @@ def score_session(
         ],
     )
     return report, scores, fresh
+
+
+def _judge(
+    judge: Judge | None,
+    scores: list[AnswerScore],
+    plan: QuestionPlan,
+    texts: dict[str, str],
+    comps: dict[str, Competency],
+    language: str,
+) -> JudgeAgreement | None:
+    """The optional LLM judge's levels for the open answers, compared with ours."""
+    if judge is None:
+        return None
+    name, ask = judge
+    open_scores = [
+        s
+        for s in scores
+        if s.question_id in texts
+        and s.competency_id in comps
+        and not any(e.supports.startswith("choice:") for e in s.evidence)
+    ]
+    questions = {q.id: q.text for q in plan.questions}
+    prompts = [
+        judge_prompt(
+            comps[s.competency_id], language, questions.get(s.question_id, ""), texts[s.question_id]
+        )
+        for s in open_scores
+        if s.question_id in texts
+    ]
+    replies = ask(prompts) if prompts else []
+    levels = {}
+    for s, reply in zip(open_scores, replies, strict=False):
+        parsed = parse_judgement(reply, texts[s.question_id])
+        if parsed is not None:
+            levels[s.question_id] = parsed[0]
+    return agreement(name, open_scores, levels)
 
 
 RESUME_RISK_KINDS = ("job_hopping", "gap", "short_tenure", "title_drop")
@@ -339,13 +380,14 @@ def score_job_handler(
     settings: Settings,
     perceiver: Perceiver | None = None,
     blobs: BlobStore | None = None,
+    judge: Judge | None = None,
 ) -> Any:
     """The 'score_session' job: compute outside the transaction, write inside it."""
 
     def handle(payload: dict[str, Any]) -> Commit:
         now = datetime.now(UTC)
         report, _, perceived = score_session(
-            db, scorer, settings, payload["session_id"], now, perceiver, blobs
+            db, scorer, settings, payload["session_id"], now, perceiver, blobs, judge
         )
 
         def commit(s: Session) -> dict[str, Any]:

@@ -55,7 +55,15 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
             def perceiver(data: bytes, language: str, video: bool) -> PerceivedAnswer:
                 return perceive(ctx.backend, data, language, with_video=video)
 
-            handler = score_job_handler(db, ctx.scorer, settings, perceiver, ctx.blobs)
+            judge = None
+            if settings.judge_model:
+                generator = ctx.backend.generator(settings.judge_model)
+
+                def ask(prompts: list[str]) -> list[str]:
+                    return [g.text for g in generator.generate(prompts, max_new_tokens=60)]
+
+                judge = (settings.judge_model, ask)
+            handler = score_job_handler(db, ctx.scorer, settings, perceiver, ctx.blobs, judge)
             ctx.worker = Worker(
                 db,
                 {"score_session": handler},

@@ -14,7 +14,9 @@ from interview.competency.schemas import Competency
 from interview.report.schemas import JudgeAgreement
 from interview.scoring.schemas import AnswerScore
 
-_LEVEL = re.compile(r"(?:level|等级|级别)\s*[:：]?\s*([1-5])", re.IGNORECASE)
+# The reply must open with "Level: N" on its own line; an echo of the rubric ("Level 1: ...")
+# is not a judgement.
+_LEVEL = re.compile(r"\A\s*(?:level|等级|级别)\s*[:：]\s*([1-5])\s*$", re.IGNORECASE | re.M)
 _QUOTE = re.compile(r"(?:quote|引用)\s*[:：]\s*[\"“「]?(.+?)[\"”」]?\s*$", re.IGNORECASE | re.M)
 
 

@@ -294,3 +294,42 @@ def test_role_scoring_policy_sets_the_band_thresholds(api: Api) -> None:
     assert report["band"] in ("not_now", "insufficient")  # nobody reaches 98 on one answer
     assert [c["modality"] for c in report["contributions"]] == ["content"]
     assert report["highlights"] or report["competencies"]
+
+
+def test_an_llm_judge_is_recorded_beside_the_anchored_score(tmp_path, backend) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    from interview.api.app import create_app
+    from interview.config import Settings
+    from interview.storage.db import Database
+    from tests.api.conftest import seed_org
+
+    settings = Settings(
+        data_dir=tmp_path / "var", job_poll_seconds=0.05, judge_model="smollm2-135m-instruct"
+    )
+    db = Database(settings.resolved_database_url)
+    db.upgrade()
+    seed_org(db, "Acme", "acme.test")
+    with TestClient(create_app(settings, backend=backend)) as client:
+        api = Api(client, settings, db)
+        hr = api.login()
+        role, token, inv = _start(
+            api, hr, "Retail sales associate", max_questions=1, choice_items=0
+        )
+        client.post(
+            f"/api/v1/interview/{token}/answers",
+            json={"question_id": role["questions"][0]["id"], "text": FULL_STAR},
+        )
+        job = client.post(f"/api/v1/interview/{token}/complete").json()["job_id"]
+        assert _wait_job(api, hr, job)["status"] == "done"
+        report = client.get(f"/api/v1/sessions/{inv['session_id']}/report", headers=hr).json()
+    judge = report["judge"]
+    # A 135M model may not answer in the format; when it does its level is recorded and
+    # compared; the anchored score is the report's score either way.
+    assert judge is None or (
+        judge["model"] == "smollm2-135m-instruct"
+        and judge["answers"] == 1
+        and 0 <= judge["exact"] <= judge["adjacent"] <= 1
+    )
+    assert report["competencies"][0]["level"] in range(1, 6)
+    db.dispose()

@@ -39,6 +39,7 @@ def test_parsing_levels_and_quotes() -> None:
     )
     assert parse_judgement("等级：2\n引用：“编造的句子”", ANSWER) == (2, "")  # not in the answer
     assert parse_judgement("I think it is good.", ANSWER) is None
+    assert parse_judgement("Level 1: Shows no customer focus.\nLevel 2: ...", ANSWER) is None
 
 
 def test_agreement() -> None:
