@@ -22,7 +22,11 @@ class Question(BaseModel):
     competency_id: str
     kind: Literal["behavioural", "situational", "resume", "followup", "sjt", "picture", "history"]
     text: str
-    answer_modes: tuple[Literal["text", "audio", "video", "choice"], ...] = ("video", "audio", "text")
+    answer_modes: tuple[Literal["text", "audio", "video", "choice"], ...] = (
+        "video",
+        "audio",
+        "text",
+    )
     time_limit_s: int = Field(default=180, ge=10, le=1800)
     choices: tuple[Choice, ...] = ()  # sjt and picture items
     image: str | None = None  # picture items: file name under web/items/
