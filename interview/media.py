@@ -30,21 +30,24 @@ def _describe(source: Source) -> str:
     return str(getattr(source, "name", None) or "the uploaded stream")
 
 
+def _readable(source: Source, noun: str, kind: str) -> str | BinaryIO:
+    """What av.open() takes; a missing file or empty bytes is InvalidInput naming it."""
+    if isinstance(source, Path) and not source.is_file():
+        raise InvalidInput(f"{noun} file {_describe(source)} does not exist; check the path")
+    if source == b"":
+        raise InvalidInput(f"{noun} is empty (0 bytes); send a recorded {kind}")
+    if isinstance(source, Path):
+        return str(source)
+    if isinstance(source, bytes):
+        return io.BytesIO(source)
+    return source
+
+
 @contextmanager
 def _open_audio(source: Source) -> Iterator[tuple[av.container.InputContainer, av.AudioStream]]:
     """Open `source` and yield its first audio stream; FFmpeg errors become InvalidInput."""
     what = _describe(source)
-    if isinstance(source, Path) and not source.is_file():
-        raise InvalidInput(f"media file {what} does not exist; check the path")
-    if source == b"":
-        raise InvalidInput("media is empty (0 bytes); send a recorded audio file")
-    file: str | BinaryIO
-    if isinstance(source, Path):
-        file = str(source)
-    elif isinstance(source, bytes):
-        file = io.BytesIO(source)
-    else:
-        file = source
+    file = _readable(source, "media", "audio file")
     try:
         container = av.open(file, mode="r")
     except (av.FFmpegError, EOFError, OSError) as exc:
@@ -113,17 +116,7 @@ TIME_SLACK = 0.002  # seconds; WebM stamps frames to the millisecond (2.333 for 
 def _open_video(source: Source) -> Iterator[tuple[av.container.InputContainer, av.VideoStream]]:
     """Open `source` and yield its first video stream; FFmpeg errors become InvalidInput."""
     what = _describe(source)
-    if isinstance(source, Path) and not source.is_file():
-        raise InvalidInput(f"video file {what} does not exist; check the path")
-    if source == b"":
-        raise InvalidInput("video is empty (0 bytes); send a recorded video file")
-    file: str | BinaryIO
-    if isinstance(source, Path):
-        file = str(source)
-    elif isinstance(source, bytes):
-        file = io.BytesIO(source)
-    else:
-        file = source
+    file = _readable(source, "video", "video file")
     try:
         container = av.open(file, mode="r")
     except (av.FFmpegError, EOFError, OSError) as exc:

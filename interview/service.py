@@ -121,20 +121,7 @@ def store_role(
     )
     s.add(role)
     s.flush()
-    model_row = CompetencyModelRow(
-        role_id=role.id, version=model.version, spec=model.model_dump(mode="json"), created_at=now
-    )
-    s.add(model_row)
-    s.flush()
-    s.add(
-        QuestionPlanRow(
-            role_id=role.id,
-            competency_model_id=model_row.id,
-            language=language,
-            spec=plan.model_dump(mode="json"),
-            created_at=now,
-        )
-    )
+    store_model_version(s, role, model, plan, actor, now)
     audit(s, org_id, actor, "role.create", f"role:{role.id}", now, title=title)
     return role
 
