@@ -75,11 +75,7 @@ def _wait(api: Api, hr: dict[str, str], job_id: str) -> dict:  # type: ignore[ty
     raise AssertionError("scoring did not finish")
 
 
-def test_recorded_answers_are_perceived_and_scored(
-    api: Api, media: dict[str, bytes], db_url: str
-) -> None:
-    if db_url.startswith("postgresql"):
-        pytest.skip("the media path is storage-agnostic; SQLite covers it")
+def test_recorded_answers_are_perceived_and_scored(api: Api, media: dict[str, bytes]) -> None:
     hr = api.login()
     role = api.client.post(
         "/api/v1/roles",
