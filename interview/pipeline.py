@@ -179,6 +179,10 @@ def settings_hash(settings: Settings) -> str:
         "embedder": EMBEDDER,
         "temperature": content.TEMPERATURE,
         "match": content.INDICATOR_MATCH,
+        "min_words": content.MIN_WORDS,
+        "short_words": content.SHORT_WORDS,
+        "detail_step": content.DETAIL_STEP,
+        "instructions": [p.pattern for p in content.INSTRUCTION_PATTERNS],
     }
     return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
 

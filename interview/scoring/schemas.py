@@ -26,7 +26,7 @@ class AnswerScore(BaseModel):
     question_id: str
     competency_id: str
     level: int = Field(ge=1, le=5)
-    value: float = Field(ge=1, le=5)  # expected level under the anchor distribution
+    value: float = Field(ge=1, le=5)  # continuous level: anchor position + documented caps
     confidence: float = Field(ge=0, le=1)
     anchor_similarity: tuple[float, ...]  # to the level 1..5 anchors, in order
     matched_positive: tuple[str, ...]
