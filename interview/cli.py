@@ -250,9 +250,10 @@ def plan(
     """Print the question plan for a role, with resume questions when a resume is given."""
     from datetime import UTC, datetime
 
+    from interview.batch import role_spec
     from interview.pipeline import resume_plan_questions
 
-    title, description = _role_title(role)
+    title, description = role_spec(role)
     _, qplan, _ = _model_and_plan(title, description, language, questions, items)
     facts = None
     if resume is not None:
@@ -266,24 +267,6 @@ def plan(
     if facts is not None:
         data["resume"] = facts.model_dump(mode="json")
     _emit(data, fmt, "\n".join(f"{q.id:32} [{q.kind}] {q.text}" for q in qplan.questions))
-
-
-def _role_title(role: str) -> tuple[str, str]:
-    """A library role id, a role YAML file (title, description), or a free title."""
-    import yaml
-
-    from interview.competency.library import load_library
-
-    templates = {r.id: r for r in load_library().roles}
-    if role in templates:
-        return templates[role].title.en, templates[role].description.en
-    path = Path(role)
-    if path.suffix in (".yaml", ".yml") and path.is_file():
-        spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        if not isinstance(spec, dict) or not spec.get("title"):
-            raise InterviewError(f"role file {path} needs a 'title' (and may give 'description')")
-        return str(spec["title"]), str(spec.get("description", ""))
-    return role, ""
 
 
 @app.command()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import get_args
 
 from interview.competency.schemas import Competency
 from interview.errors import InvalidInput
@@ -25,20 +26,8 @@ TOO_SHORT_WORDS = 12  # below this no answer can tell what happened and how it e
 MIN_DETAILS = 2  # concrete particulars (numbers, names, dates, quotes) for `specific`
 MAX_FOLLOWUPS = 2
 
-# Most important first: an off-topic or hypothetical answer makes every other gap moot,
-# then the behaviour itself (action), its outcome, how concrete it is, its context,
-# and last whose part it was.
-PRIORITY: tuple[Gap, ...] = (
-    "relevance",
-    "hypothetical",
-    "too_short",
-    "action",
-    "result",
-    "specificity",
-    "situation",
-    "task",
-    "first_person",
-)
+# Most important first: the order of Gap itself (see followup_schemas).
+PRIORITY: tuple[Gap, ...] = get_args(Gap)
 
 _F = re.IGNORECASE
 

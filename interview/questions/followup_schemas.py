@@ -7,6 +7,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Element = Literal["situation", "task", "action", "result", "specific", "hypothetical"]
+# Gaps in the order a follow-up probes them, most important first: an off-topic or
+# hypothetical answer makes every other gap moot, then the behaviour itself (action), its
+# outcome, how concrete it is, its context, and last whose part it was.
 Gap = Literal[
     "relevance",
     "hypothetical",
