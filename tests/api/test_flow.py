@@ -24,8 +24,8 @@ FULL_STAR = (
 )
 
 
-def _wait_job(api: Api, headers: dict[str, str], job_id: str) -> dict:  # type: ignore[type-arg]
-    deadline = time.time() + 60
+def _wait_job(api: Api, headers: dict[str, str], job_id: str, timeout: float = 60) -> dict:  # type: ignore[type-arg]
+    deadline = time.time() + timeout
     while time.time() < deadline:
         job = api.client.get(f"/api/v1/jobs/{job_id}", headers=headers).json()
         if job["status"] in ("done", "failed"):

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import subprocess
-import time
 
 import pytest
 from sqlalchemy import select
 
 from interview.storage.tables import Answer
 from tests.api.conftest import Api
+from tests.api.test_flow import _wait_job
 from tests.conftest import SHARED
 
 JFK = SHARED / "data" / "audio" / "jfk.flac"
@@ -65,16 +65,6 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     return {"wav": wav.read_bytes(), "mp4": mp4.read_bytes()}
 
 
-def _wait(api: Api, hr: dict[str, str], job_id: str) -> dict:  # type: ignore[type-arg]
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        job = api.client.get(f"/api/v1/jobs/{job_id}", headers=hr).json()
-        if job["status"] in ("done", "failed"):
-            return job  # type: ignore[no-any-return]
-        time.sleep(0.2)
-    raise AssertionError("scoring did not finish")
-
-
 def test_recorded_answers_are_perceived_and_scored(api: Api, media: dict[str, bytes]) -> None:
     hr = api.login()
     role = api.client.post(
@@ -117,7 +107,7 @@ def test_recorded_answers_are_perceived_and_scored(api: Api, media: dict[str, by
         assert all(ctx.blobs.exists(r.media[0]) for r in rows)  # stored before acknowledged
 
     job = api.client.post(f"/api/v1/interview/{t}/complete").json()["job_id"]
-    assert _wait(api, hr, job)["status"] == "done"
+    assert _wait_job(api, hr, job, timeout=120)["status"] == "done"
     report = api.client.get(f"/api/v1/sessions/{inv['session_id']}/report", headers=hr).json()
     evidence = [e for c in report["competencies"] for e in c["evidence"]]
     assert evidence and all(e["start_s"] is not None and e["end_s"] <= 12 for e in evidence)
