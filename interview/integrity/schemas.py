@@ -16,6 +16,11 @@ FlagKind = Literal[
     "tab_switch",  # the interview page lost focus
     "paste",  # text pasted into an answer box
     "near_duplicate",  # an answer nearly identical to another candidate's
+    "generator_match",  # an answer close to what a language model writes for the question
+    "still_image",  # the face does not move like a live person (a photo held to the camera)
+    "reading_pattern",  # eyes sweeping left to right line after line, as when reading text
+    "copy",  # text copied out of the interview page
+    "slow_start",  # an unusually long delay before answering began
 ]
 
 
