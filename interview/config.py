@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     # Catalogue name of an LLM judge (a capable generator, usually a remote engine) whose
     # level for each answer is recorded beside the anchored score; empty: no judge.
     judge_model: str = ""
+    # Integrity: the machine-written-text check on answers of 30+ words (one scoring pass of
+    # the calibrated LM per answer), and comparing answers with one the same LM writes for
+    # each question (cached per question; the first candidate of a role pays for it).
+    integrity_text_checks: bool = True
+    integrity_reference_answers: bool = True
     # Models that must be loadable before /ready answers 200 (catalogue names).
     ready_models: tuple[str, ...] = ("e5-small-multilingual",)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -85,3 +90,7 @@ class Settings(BaseSettings):
     @property
     def model_cache_dir(self) -> Path:
         return self.data_dir / "models"
+
+    @property
+    def reference_cache_dir(self) -> Path:
+        return self.data_dir / "cache" / "references"

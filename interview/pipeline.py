@@ -19,6 +19,8 @@ from interview.competency.library import load_library
 from interview.competency.schemas import Competency, CompetencyModel
 from interview.config import Settings
 from interview.errors import NotFound
+from interview.integrity.session import IntegrityTools, SessionEvidence, check_session
+from interview.integrity.similarity import PeerAnswer
 from interview.perception.answer import PerceivedAnswer
 from interview.questions.followup import analyse_answer, decide_followup, relevance_reference
 from interview.questions.followup_schemas import FollowUp
@@ -47,6 +49,7 @@ from interview.storage.tables import (
     Answer,
     Candidate,
     CompetencyModelRow,
+    IntegrityFlag,
     InterviewSession,
     JobRole,
     QuestionPlanRow,
@@ -200,6 +203,7 @@ def score_session(
     perceiver: Perceiver | None = None,
     blobs: BlobStore | None = None,
     judge: Judge | None = None,
+    integrity: IntegrityTools | None = None,
 ) -> tuple[Report, list[AnswerScore], dict[str, PerceivedAnswer]]:
     """Read a session's answers and score them (no writes). Recorded answers are perceived
     (transcript, speech, video) unless an earlier run stored their perception; the third
@@ -228,6 +232,8 @@ def score_session(
         plan = QuestionPlan.model_validate(plan_row.spec)
         role = s.get(JobRole, sess.role_id)
         policy = policy_from(role.settings if role else None)
+        peers = peer_answers(s, sess)
+        ended = sess.completed_at.timestamp() if sess.completed_at else None
     comps = {i.competency.id: i.competency for i in model.items}
     library = load_library()
     scores = []
@@ -265,6 +271,25 @@ def score_session(
         settings_hash=settings_hash(settings),
         scored_at=now,
     )
+    written = {
+        q.id: texts[q.id]
+        for q in plan.questions
+        if q.kind not in ("sjt", "picture", "history") and texts.get(q.id, "").strip()
+    }
+    said = {qid: t for qid, t in spoken_texts.items() if t.strip()}
+    checked = check_session(
+        SessionEvidence(
+            language=language,
+            questions={q.id: q.text for q in plan.questions},
+            written={q: t for q, t in written.items() if q not in said},
+            spoken=said,
+            media_flags=[f for p in heard.values() for f in p.integrity],
+            media_checked=any(p.integrity_checked for p in heard.values()),
+            ended=ended,
+            peers=peers,
+        ),
+        integrity,
+    )
     report = build_report(
         session_id=session_id,
         candidate_name=candidate_name,
@@ -283,6 +308,8 @@ def score_session(
             )
             if d is not None
         ],
+        integrity=checked.summary,
+        integrity_flags=checked.flags,
     )
     return report, scores, fresh
 
@@ -336,6 +363,33 @@ def resume_risks(plan: QuestionPlan) -> list[str]:
     return out
 
 
+MAX_PEERS = 2000  # answers of other candidates compared for near-duplicates (newest first)
+
+
+def peer_answers(s: Session, sess: InterviewSession) -> list[PeerAnswer]:
+    """Other candidates' answers for the same role in the same organization: typed text, or
+    the transcript of a recording once perceived."""
+    rows = s.execute(
+        select(Answer.session_id, Answer.question_id, Answer.text, Answer.transcript)
+        .join(InterviewSession, InterviewSession.id == Answer.session_id)
+        .where(
+            InterviewSession.role_id == sess.role_id,
+            InterviewSession.organization_id == sess.organization_id,
+            InterviewSession.id != sess.id,
+            Answer.kind != "choice",
+        )
+        .order_by(Answer.created_at.desc())
+        .limit(MAX_PEERS)
+    ).all()
+    peers = []
+    for session_id, question_id, text, transcript in rows:
+        said = (transcript or {}).get("transcript", {}).get("text", "") if transcript else ""
+        body = text or said
+        if body and body.strip():
+            peers.append(PeerAnswer(session_id, question_id, body))
+    return peers
+
+
 def write_scores(
     s: Session,
     report: Report,
@@ -351,6 +405,28 @@ def write_scores(
             row.transcript = p.model_dump(mode="json")
     s.execute(delete(ScoreRow).where(ScoreRow.session_id == report.session_id))
     s.execute(delete(ReportRow).where(ReportRow.session_id == report.session_id))
+    s.execute(delete(IntegrityFlag).where(IntegrityFlag.session_id == report.session_id))
+    answer_ids = dict(
+        s.execute(
+            select(Answer.question_id, Answer.id)
+            .where(Answer.session_id == report.session_id)
+            .order_by(Answer.attempt)
+        ).all()
+    )
+    for f in report.integrity_flags:
+        s.add(
+            IntegrityFlag(
+                session_id=report.session_id,
+                answer_id=answer_ids.get(f.question_id) if f.question_id else None,
+                kind=f.kind,
+                severity=f.severity,
+                confidence=f.confidence,
+                start_s=f.start_s,
+                end_s=f.end_s,
+                evidence=f.model_dump(mode="json"),
+                created_at=now,
+            )
+        )
     for r in report.competencies:
         s.add(
             ScoreRow(
@@ -385,13 +461,14 @@ def score_job_handler(
     perceiver: Perceiver | None = None,
     blobs: BlobStore | None = None,
     judge: Judge | None = None,
+    integrity: IntegrityTools | None = None,
 ) -> Any:
     """The 'score_session' job: compute outside the transaction, write inside it."""
 
     def handle(payload: dict[str, Any]) -> Commit:
         now = datetime.now(UTC)
         report, _, perceived = score_session(
-            db, scorer, settings, payload["session_id"], now, perceiver, blobs, judge
+            db, scorer, settings, payload["session_id"], now, perceiver, blobs, judge, integrity
         )
 
         def commit(s: Session) -> dict[str, Any]:

@@ -27,6 +27,7 @@ class Server:
             "INTERVIEW_DATA_DIR": str(data_dir),
             "INTERVIEW_PORT": str(self.port),
             "INTERVIEW_JOB_POLL_SECONDS": "0.1",
+            "INTERVIEW_INTEGRITY_REFERENCE_ANSWERS": "0",  # slow; tests/api/test_integrity.py
             **env,
         }
         self.log = data_dir.parent / f"server-{self.port}.log"

@@ -26,6 +26,7 @@ from interview.api.routes import (
 )
 from interview.backend.registry import Backend
 from interview.config import Settings
+from interview.integrity.session import integrity_tools
 from interview.perception.answer import PerceivedAnswer, perceive
 from interview.pipeline import EMBEDDER, AnswerScorer, score_job_handler
 from interview.storage.blobs import FileBlobStore
@@ -63,7 +64,15 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
                     return [g.text for g in generator.generate(prompts, max_new_tokens=60)]
 
                 judge = (settings.judge_model, ask)
-            handler = score_job_handler(db, ctx.scorer, settings, perceiver, ctx.blobs, judge)
+            handler = score_job_handler(
+                db,
+                ctx.scorer,
+                settings,
+                perceiver,
+                ctx.blobs,
+                judge,
+                integrity_tools(ctx.backend, settings),
+            )
             ctx.worker = Worker(
                 db,
                 {"score_session": handler},

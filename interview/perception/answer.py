@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from interview.backend.registry import Backend
 from interview.errors import InvalidInput
+from interview.integrity.schemas import Flag
 from interview.media import decode_audio
 from interview.perception.schemas import SpeechFeatures, Transcript
 from interview.perception.speech import speech_features
@@ -26,6 +27,9 @@ class PerceivedAnswer(BaseModel):
     transcript: Transcript
     speech: SpeechFeatures | None = None
     video: VideoFeatures | None = None
+    # Identity, liveness, reading and read-aloud flags for this recording (interview.integrity)
+    integrity: tuple[Flag, ...] = ()
+    integrity_checked: bool = False  # False: recorded before these checks, or not checkable
 
 
 def perceive(

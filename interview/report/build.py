@@ -6,6 +6,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from interview.competency.schemas import CompetencyModel
+from interview.integrity.schemas import Flag
+from interview.integrity.session import risk_text
+from interview.integrity.summary import IntegritySummary
 from interview.report.schemas import (
     CompetencyResult,
     Highlight,
@@ -34,7 +37,8 @@ def build_report(
     policy: ScoringPolicy | None = None,
     dimensions: Sequence[Dimension] = (),
     resume_risks: Sequence[str] = (),
-    integrity_risks: Sequence[str] = (),
+    integrity: IntegritySummary | None = None,
+    integrity_flags: Sequence[Flag] = (),
     judge: JudgeAgreement | None = None,
 ) -> Report:
     """Competencies without any answer are left out and their weight renormalised away;
@@ -88,7 +92,11 @@ def build_report(
         for n in r.matched_negative
     ]
     risks += [Risk(kind="resume", text=text) for text in resume_risks]
-    risks += [Risk(kind="integrity", text=text) for text in integrity_risks]
+    risks += [
+        Risk(kind="integrity", text=risk_text(f))
+        for f in integrity_flags
+        if f.severity != "low"  # low flags stay in the flag list, not among the risks
+    ]
     return Report(
         session_id=session_id,
         candidate_name=candidate_name,
@@ -110,6 +118,9 @@ def build_report(
         risks=tuple(risks),
         unanswered=unanswered,
         judge=judge,
+        integrity=integrity.level if integrity else "not_assessed",
+        integrity_summary=integrity,
+        integrity_flags=tuple(integrity_flags),
         provenance=provenance,
     )
 

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from interview.integrity.schemas import Flag
+from interview.integrity.summary import IntegritySummary
 from interview.scoring.fusion import Contribution, Dimension
 from interview.scoring.schemas import AnswerScore, Evidence
 
@@ -81,5 +83,8 @@ class Report(Frozen):
     risks: tuple[Risk, ...] = ()
     unanswered: tuple[str, ...]  # question ids with no answer
     judge: JudgeAgreement | None = None
+    # Beside the scores, never inside them: how much a reviewer should look, and why.
     integrity: Literal["not_assessed", "low", "medium", "high"] = "not_assessed"
+    integrity_summary: IntegritySummary | None = None
+    integrity_flags: tuple[Flag, ...] = ()
     provenance: Provenance

@@ -43,6 +43,7 @@ def api(tmp_path: Path, db_url: str, backend) -> Iterator[Api]:  # type: ignore[
         database_url=db_url,
         job_poll_seconds=0.05,
         max_body_bytes=4 * 1024 * 1024,
+        integrity_reference_answers=False,  # generation is slow; tests/api/test_integrity.py
     )
     db = Database(db_url)
     db.upgrade()
