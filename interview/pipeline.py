@@ -283,7 +283,11 @@ def score_session(
             questions={q.id: q.text for q in plan.questions},
             written={q: t for q, t in written.items() if q not in said},
             spoken=said,
-            media_flags=[f for p in heard.values() for f in p.integrity],
+            media_flags=[
+                f.model_copy(update={"question_id": qid})
+                for qid, p in heard.items()
+                for f in p.integrity
+            ],
             media_checked=any(p.integrity_checked for p in heard.values()),
             ended=ended,
             peers=peers,

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
 from interview.backend.registry import Backend
 from interview.errors import InvalidInput
+from interview.integrity.reading import LANGUAGES as READING_LANGUAGES
+from interview.integrity.reading import looking_away, read_aloud, reading_sweeps
 from interview.integrity.schemas import Flag
 from interview.media import decode_audio
 from interview.perception.schemas import SpeechFeatures, Transcript
 from interview.perception.speech import speech_features
 from interview.perception.transcript import transcribe
-from interview.perception.video import video_features
-from interview.perception.video_schemas import VideoFeatures
+from interview.perception.video import features_of, observe_video
+from interview.perception.video_schemas import FrameObservation, VideoFeatures
 
 log = logging.getLogger(__name__)
 ASR_MODEL = "whisper-base"  # CTranslate2: the fastest recognizer on CPU here
@@ -30,6 +33,27 @@ class PerceivedAnswer(BaseModel):
     # Identity, liveness, reading and read-aloud flags for this recording (interview.integrity)
     integrity: tuple[Flag, ...] = ()
     integrity_checked: bool = False  # False: recorded before these checks, or not checkable
+
+
+def media_integrity(
+    observations: Sequence[FrameObservation] | None,
+    speech: SpeechFeatures | None,
+    transcript: Transcript,
+    language: str,
+) -> list[Flag]:
+    """Looking away, reading sweeps and read-aloud flags from what perception measured."""
+    flags: list[Flag] = []
+    sweeps = None
+    if observations:
+        flags += looking_away(observations)[1]
+        sweeps, sweep_flags = reading_sweeps(observations)
+        flags += sweep_flags
+    if speech is not None and transcript.status == "ok" and language in READING_LANGUAGES:
+        try:
+            flags += read_aloud(speech, transcript, sweeps, language=language)[1]
+        except InvalidInput as exc:  # e.g. a transcript heard in another language
+            log.warning("read-aloud check skipped: %s", exc)
+    return flags
 
 
 def perceive(
@@ -51,9 +75,18 @@ def perceive(
     transcript = transcribe(backend.recognizer(asr), audio, language, asr)
     speech = speech_features(audio, SAMPLE_RATE, transcript) if len(audio) else None
     video = None
+    observations = None
     if with_video:
         try:
-            video = video_features(backend, source)
+            observations = observe_video(backend, source)
+            video = features_of(observations, source)
         except InvalidInput as exc:
             log.warning("video features skipped: %s", exc)
-    return PerceivedAnswer(transcript=transcript, speech=speech, video=video)
+    flags = media_integrity(observations, speech, transcript, language)
+    return PerceivedAnswer(
+        transcript=transcript,
+        speech=speech,
+        video=video,
+        integrity=tuple(flags),
+        integrity_checked=True,
+    )

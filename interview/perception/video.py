@@ -251,6 +251,22 @@ def observe_video(
     return observations
 
 
+def features_of(
+    observations: Sequence[FrameObservation],
+    source: Path | bytes,
+    fps: float = VIDEO_FPS,
+    models: tuple[str, ...] = ("face-blazeface", "face-mesh"),
+) -> VideoFeatures:
+    """Per-answer features from observe_video's frames of `source`."""
+    # The header's duration, unless a truncated file stops earlier than it says.
+    duration = video_duration(source)
+    if observations:
+        last = observations[-1].t + 1.0 / fps  # the last frame stands for one sampling step
+        duration = min(duration, last) if duration > observations[-1].t else last
+    features = summarise(observations, duration_s=duration)
+    return features.model_copy(update={"models": models})
+
+
 def video_features(
     backend: Backend,
     source: Path | bytes,
@@ -260,10 +276,4 @@ def video_features(
 ) -> VideoFeatures:
     """Video features of one recorded answer, running the backend's face models per frame."""
     observations = observe_video(backend, source, fps, detector, mesh)
-    # The header's duration, unless a truncated file stops earlier than it says.
-    duration = video_duration(source)
-    if observations:
-        last = observations[-1].t + 1.0 / fps  # the last frame stands for one sampling step
-        duration = min(duration, last) if duration > observations[-1].t else last
-    features = summarise(observations, duration_s=duration)
-    return features.model_copy(update={"models": (detector, mesh)})
+    return features_of(observations, source, fps, (detector, mesh))

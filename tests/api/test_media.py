@@ -119,3 +119,12 @@ def test_recorded_answers_are_perceived_and_scored(api: Api, media: dict[str, by
     with api.db.session() as s:
         stored = [r.transcript for r in s.scalars(select(Answer)) if r.media]
         assert all(p and "ask not" in p["transcript"]["text"].lower() for p in stored)
+    # The recordings were checked for integrity too: a real face looking at the lens and an
+    # 11 s speech (too short to judge reading aloud) raise nothing.
+    assert all(p["integrity_checked"] for p in stored)
+    assert "media" in report["integrity_summary"]["checks"]
+    assert not [
+        f
+        for f in report["integrity_flags"]
+        if f["kind"] in ("looking_away", "reading_pattern", "read_aloud")
+    ]
