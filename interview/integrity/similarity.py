@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from interview.integrity.schemas import Flag
@@ -120,7 +120,7 @@ def duplicate_flag(match: Match) -> Flag:
 
 
 def generator_matches(
-    answers: dict[str, str], references: dict[str, Sequence[str]], language: str, model: str
+    answers: dict[str, str], references: Mapping[str, Sequence[str]], language: str, model: str
 ) -> list[Flag]:
     """Flags for answers that share long runs of words with a generated reference answer to
     the same question (references: question id -> texts the generator wrote)."""
