@@ -23,7 +23,9 @@ models_app = typer.Typer(help="The model catalogue.", no_args_is_help=True)
 roles_app = typer.Typer(help="Role templates and competency models.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(models_app, name="models")
+integrity_app = typer.Typer(help="Integrity checks for a reviewer.", no_args_is_help=True)
 app.add_typer(roles_app, name="roles")
+app.add_typer(integrity_app, name="integrity")
 
 
 class Format(StrEnum):
@@ -353,6 +355,85 @@ def score(
                 typer.echo(f"{row['candidate_id']:24} {row['overall']:6.1f}  {row['band']}")
     if failed:
         raise typer.Exit(1)
+
+
+@integrity_app.command("ai-text")
+def integrity_ai_text(
+    path: Annotated[Path, typer.Argument(help='JSONL: {"id", "text", "language"?} per line')],
+    fmt: FormatOpt = Format.text,
+) -> None:
+    """Machine-written text check: one line out per line in, {"id", "score", "flag"}.
+
+    score is null when the text was not judged (too short, an uncalibrated language);
+    "reason" says why. A flag asks a reviewer to read the text; it is not a verdict."""
+    from interview.backend.registry import Backend
+    from interview.integrity.ai_text import flag_for, judge_text, load_calibration
+
+    if not path.is_file():
+        typer.echo(f"error: {path} is not a file", err=True)
+        raise typer.Exit(2)
+    settings = _settings()
+    calibration = load_calibration()
+    lm = Backend(settings.device_policy, cache_dir=settings.model_cache_dir).generator(
+        calibration.model
+    )
+    failed = 0
+    for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not raw.strip():
+            continue
+        try:
+            line = json.loads(raw)
+            if not isinstance(line, dict) or not isinstance(line.get("text"), str):
+                raise ValueError('need an object with a string "text"')
+        except ValueError as exc:
+            failed += 1
+            typer.echo(f"error: line {n}: {exc}", err=True)
+            continue
+        text, language = line["text"], str(line.get("language", "en"))
+        result = judge_text(text, language, lm.score([text])[0], calibration)
+        flag = flag_for(result, None)
+        out = {
+            "id": line.get("id", n),
+            "score": result.score,
+            "flag": flag is not None,
+            "threshold": result.threshold,
+            "reason": result.reason,
+        }
+        if fmt is Format.json:
+            sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+        else:
+            shown = "not judged" if result.score is None else f"{result.score:.3f}"
+            typer.echo(f"{out['id']}\t{shown}\t{'FLAG' if flag else ''}\t{result.reason}")
+    if failed:
+        raise typer.Exit(1)
+
+
+@integrity_app.command("check")
+def integrity_check(
+    media: Annotated[Path, typer.Argument(help="one recorded answer: video or audio")],
+    reference: Annotated[
+        Path | None, typer.Option("--reference", help="an enrollment photo of the candidate")
+    ] = None,
+    language: Annotated[str, typer.Option(help="the answer's language: en or zh")] = "en",
+    fmt: FormatOpt = Format.text,
+) -> None:
+    """Integrity flags for one recorded answer: identity (with --reference), other people,
+    no face, still image, looking away, reading sweeps, reading aloud."""
+    from interview.backend.registry import Backend
+    from interview.integrity.media import check_recording
+
+    for p in (media, reference):
+        if p is not None and not p.is_file():
+            typer.echo(f"error: {p} is not a file", err=True)
+            raise typer.Exit(2)
+    settings = _settings()
+    backend = Backend(settings.device_policy, cache_dir=settings.model_cache_dir)
+    result = check_recording(
+        backend, media.read_bytes(), language, reference.read_bytes() if reference else None
+    )
+    data = result.model_dump(mode="json")
+    lines = [f"{f.severity:6} {f.kind:18} {f.note}" for f in result.flags] or ["no flags"]
+    _emit(data, fmt, "\n".join(lines))
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from interview.backend.registry import Backend
 from interview.errors import InvalidInput
+from interview.integrity.identity import Enrollment, IdentityResult, check_identity
 from interview.integrity.reading import LANGUAGES as READING_LANGUAGES
 from interview.integrity.reading import looking_away, read_aloud, reading_sweeps
 from interview.integrity.schemas import Flag
@@ -33,6 +34,7 @@ class PerceivedAnswer(BaseModel):
     # Identity, liveness, reading and read-aloud flags for this recording (interview.integrity)
     integrity: tuple[Flag, ...] = ()
     integrity_checked: bool = False  # False: recorded before these checks, or not checkable
+    identity: IdentityResult | None = None  # video only: identity, presence and liveness
 
 
 def media_integrity(
@@ -57,9 +59,17 @@ def media_integrity(
 
 
 def perceive(
-    backend: Backend, source: bytes | Path, language: str, *, with_video: bool, asr: str = ASR_MODEL
+    backend: Backend,
+    source: bytes | Path,
+    language: str,
+    *,
+    with_video: bool,
+    asr: str = ASR_MODEL,
+    enrollment: Enrollment | None = None,
 ) -> PerceivedAnswer:
-    """Never raises for bad candidate media: the transcript says 'failed' and why."""
+    """Never raises for bad candidate media: the transcript says 'failed' and why. Video is
+    also checked for identity (against `enrollment`, when the candidate gave one), other
+    people, absence and liveness."""
     try:
         audio = decode_audio(source)
     except InvalidInput as exc:
@@ -76,17 +86,22 @@ def perceive(
     speech = speech_features(audio, SAMPLE_RATE, transcript) if len(audio) else None
     video = None
     observations = None
+    identity = None
     if with_video:
         try:
             observations = observe_video(backend, source)
             video = features_of(observations, source)
+            identity = check_identity(backend, source, enrollment)
         except InvalidInput as exc:
             log.warning("video features skipped: %s", exc)
     flags = media_integrity(observations, speech, transcript, language)
+    if identity is not None:
+        flags += identity.flags
     return PerceivedAnswer(
         transcript=transcript,
         speech=speech,
         video=video,
-        integrity=tuple(flags),
+        integrity=tuple(sorted(flags, key=lambda f: (f.start_s or 0.0, f.kind))),
         integrity_checked=True,
+        identity=identity,
     )
