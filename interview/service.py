@@ -5,11 +5,16 @@ Only storage writes; these functions decide what to write and check the caller's
 
 from __future__ import annotations
 
+import logging
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Literal
 
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from interview.auth import hash_password, new_invite_token, token_hash, verify_password
@@ -26,13 +31,22 @@ from interview.storage.tables import (
     Candidate,
     CompetencyModelRow,
     ConsentRecord,
+    EnrollmentPhoto,
     FollowUpPrompt,
+    IntegrityEvent,
     InterviewSession,
     JobRole,
     Organization,
     QuestionPlanRow,
+    QuestionShown,
     User,
 )
+
+if TYPE_CHECKING:
+    from interview.backend.registry import Backend
+    from interview.storage.blobs import BlobStore
+
+log = logging.getLogger(__name__)
 
 NOTICE_VERSION = "2026-11"
 INVITE_DAYS = 14
@@ -301,14 +315,18 @@ def record_consent(
     )
 
 
-def has_consent(s: Session, session_id: str) -> bool:
+def consent_state(s: Session, session_id: str) -> dict[str, bool]:
+    """The latest answer per consent kind (recording, ai_assessment, biometric)."""
     rows = s.scalars(
         select(ConsentRecord)
         .where(ConsentRecord.session_id == session_id)
         .order_by(ConsentRecord.created_at)
     ).all()
-    latest = {r.kind: r.granted for r in rows}
-    return latest.get("ai_assessment", False)
+    return {r.kind: r.granted for r in rows}
+
+
+def has_consent(s: Session, session_id: str) -> bool:
+    return consent_state(s, session_id).get("ai_assessment", False)
 
 
 FOLLOWUP_SEP = "~f"  # a follow-up's answer is stored under "<question id>~f<n>"
@@ -464,6 +482,20 @@ def submit_media_answer(
     return answer
 
 
+def recordable_question(s: Session, sess: InterviewSession, question_id: str) -> Question:
+    """The question a recording (or a chunk of one) may be uploaded for, else a clear error."""
+    question = _answerable(s, sess, question_id)
+    if not consent_state(s, sess.id).get("recording", False):
+        raise Conflict("consent to recording was not given; answer in writing instead")
+    if question.choices:
+        raise InvalidInput(f"question {question_id} is multiple choice; send 'choice_id'")
+    if not {"audio", "video"} & set(question.answer_modes):
+        raise InvalidInput(
+            f"question {question_id} takes {list(question.answer_modes)} answers, not recordings"
+        )
+    return question
+
+
 def submit_choice_answer(
     s: Session, sess: InterviewSession, question_id: str, choice_id: str, now: datetime
 ) -> Answer:
@@ -501,3 +533,167 @@ def session_for_org(s: Session, org_id: str, session_id: str) -> InterviewSessio
     if sess is None or sess.organization_id != org_id:
         raise NotFound(f"interview session {session_id!r} not found")
     return sess
+
+
+# -- what the page reports: question shown times, browser events, enrollment -----------------
+
+
+def mark_shown(
+    s: Session, sess: InterviewSession, question_id: str, now: datetime
+) -> tuple[datetime, bool]:
+    """Record when `question_id` was first shown; (that time, whether this call was the first).
+    Timed items and the delay before answering are measured from it, on the server's clock."""
+    _answerable(s, sess, question_id)
+    q = select(QuestionShown).where(
+        QuestionShown.session_id == sess.id, QuestionShown.question_id == question_id
+    )
+    row = s.scalar(q)
+    if row is not None:
+        return row.shown_at, False
+    s.add(QuestionShown(session_id=sess.id, question_id=question_id, shown_at=now))
+    try:
+        s.flush()
+    except IntegrityError:  # shown twice at once: the other request's time is the first
+        s.rollback()
+        row = s.scalar(q)
+        assert row is not None
+        return row.shown_at, False
+    return now, True
+
+
+def shown_times(s: Session, session_id: str) -> dict[str, datetime]:
+    """When each question (or follow-up) was first shown to the candidate, by question id."""
+    rows = s.scalars(select(QuestionShown).where(QuestionShown.session_id == session_id))
+    return {r.question_id: r.shown_at for r in rows}
+
+
+EventKind = Literal[
+    "focus_lost", "focus_back", "tab_hidden", "tab_visible", "paste", "copy", "answer_start"
+]
+
+
+class BrowserEvent(BaseModel):
+    """One integrity event from the candidate's page; detail holds counts, never content."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    kind: EventKind
+    question_id: str | None = None
+    client_ms: int  # the browser's clock, milliseconds since the epoch
+    detail: dict[str, int | float | bool | str] = {}
+    received_at: datetime  # the server's clock
+
+
+def record_events(s: Session, sess: InterviewSession, events: Sequence[BrowserEvent]) -> int:
+    """Store a batch of browser events of a running, consented interview; returns the count."""
+    if sess.status != "started":
+        raise Conflict(f"this interview is {sess.status}; browser events are not collected")
+    if not has_consent(s, sess.id):
+        raise Conflict("consent was not given; browser events are not collected")
+    plan = plan_of(s, sess)
+    for e in events:
+        if e.question_id is not None and plan.question(split_followup_id(e.question_id)[0]) is None:
+            raise InvalidInput(f"event question_id {e.question_id!r} is not in this interview")
+    for e in events:
+        s.add(
+            IntegrityEvent(
+                session_id=sess.id,
+                kind=e.kind,
+                question_id=e.question_id,
+                client_ms=e.client_ms,
+                detail=dict(e.detail),
+                received_at=e.received_at,
+            )
+        )
+    s.flush()
+    return len(events)
+
+
+def session_events(s: Session, session_id: str) -> list[BrowserEvent]:
+    """A session's browser events in the order the server received them (for integrity)."""
+    rows = s.scalars(
+        select(IntegrityEvent)
+        .where(IntegrityEvent.session_id == session_id)
+        .order_by(IntegrityEvent.received_at, IntegrityEvent.client_ms)
+    ).all()
+    return [
+        BrowserEvent(
+            kind=r.kind,  # type: ignore[arg-type]  # only EventKind values are stored
+            question_id=r.question_id,
+            client_ms=r.client_ms,
+            detail=r.detail,
+            received_at=r.received_at,
+        )
+        for r in rows
+    ]
+
+
+def check_biometric_consent(s: Session, sess: InterviewSession) -> None:
+    """Identity verification needs its own explicit consent, in a running interview."""
+    if sess.status != "started":
+        raise Conflict(f"this interview is {sess.status}; the photo can no longer change")
+    if not consent_state(s, sess.id).get("biometric", False):
+        raise Conflict(
+            "consent to identity verification (biometric) was not given; "
+            "tick it on the consent page, or continue without a photo"
+        )
+
+
+def store_enrollment(
+    s: Session,
+    sess: InterviewSession,
+    blob_key: str,
+    media_type: str,
+    descriptor: dict[str, object] | None,
+    now: datetime,
+) -> EnrollmentPhoto:
+    """Keep the enrollment photo (already durable in the blob store); the latest one counts."""
+    check_biometric_consent(s, sess)
+    row = EnrollmentPhoto(
+        session_id=sess.id,
+        blob_key=blob_key,
+        media_type=media_type,
+        descriptor=descriptor,
+        created_at=now,
+    )
+    s.add(row)
+    s.flush()
+    audit(
+        s,
+        sess.organization_id,
+        f"candidate:{sess.id}",
+        "identity.enroll",
+        f"session:{sess.id}",
+        now,
+        checked=descriptor is not None,
+    )
+    return row
+
+
+def latest_enrollment(s: Session, session_id: str) -> EnrollmentPhoto | None:
+    return s.scalar(
+        select(EnrollmentPhoto)
+        .where(EnrollmentPhoto.session_id == session_id)
+        .order_by(EnrollmentPhoto.created_at.desc())
+        .limit(1)
+    )
+
+
+def transcript_for_followup(
+    backend: Backend, blobs: BlobStore, answer: Answer, language: str
+) -> str:
+    """The words of a recorded answer, for deciding its follow-up.
+
+    For now the stored answer is transcribed whole with the real recognizer; the incremental
+    live transcript (interview/live.py) is meant to be returned from here instead.
+    """
+    from interview.perception.answer import ASR_MODEL
+    from interview.perception.transcript import transcribe_media
+
+    if not answer.media:
+        return answer.text or ""
+    with blobs.open(answer.media[0]) as f:
+        data = f.read()
+    transcript = transcribe_media(backend.recognizer(ASR_MODEL), data, language, ASR_MODEL)
+    if transcript.status != "ok":
+        log.info("no words for the follow-up of %s: %s", answer.question_id, transcript.note)
+    return transcript.text

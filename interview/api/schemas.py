@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from interview.scoring.fusion import ScoringPolicy
+from interview.service import EventKind
+from interview.uploads import MAX_CHUNKS, MAX_TAKES
 
 Lang = Literal["en", "zh"]
 
@@ -128,11 +130,20 @@ class CandidateInterviewOut(BaseModel):
     questions: list[QuestionOut]
     answered: list[str]
     pending_followup: FollowUpOut | None = None
+    # Consent kinds as last given, so the page knows whether it may record and take a photo.
+    recording_consent: bool = False
+    biometric_consent: bool = False
+    enrolled: bool = False
+    # How open questions may be answered ("video", "audio", "text"): the page offers a
+    # typed answer when "text" is among them, e.g. when a camera or microphone is missing.
+    answer_modes: list[str] = []
 
 
 class ConsentIn(In):
     recording: bool
     ai_assessment: bool
+    # Identity verification with an enrollment photo; optional and asked separately.
+    biometric: bool = False
 
 
 class TextAnswerIn(In):
@@ -156,6 +167,90 @@ class AnswerAck(BaseModel):
     attempt: int
     stored: bool = True
     followup: FollowUpOut | None = None
+
+
+class ChunkOut(BaseModel):
+    """A chunk is stored durably; the same bytes sent again give the same answer."""
+
+    question_id: str
+    take: int
+    seq: int
+    size: int
+    stored: bool = True
+
+
+class ChunkInfo(BaseModel):
+    seq: int
+    size: int
+
+
+class TakeOut(BaseModel):
+    take: int
+    status: str  # open, finished
+    chunk_count: int | None = None  # set when finished
+    bytes: int
+    chunks: list[ChunkInfo]
+
+
+class RecordingStatusOut(BaseModel):
+    """What the server holds of a question's recordings, so a reloaded page can resume."""
+
+    question_id: str
+    takes: list[TakeOut]
+    next_take: int | None  # the take number a retake would use; None when none are left
+    answered: bool
+
+
+class FinishIn(In):
+    chunks: int = Field(ge=1, le=MAX_CHUNKS, description="how many chunks the take has")
+    take: int = Field(default=1, ge=1, le=MAX_TAKES)
+
+
+DetailValue = int | float | bool | str
+
+
+class EventIn(In):
+    """A browser event as the page saw it. `detail` holds small counts (e.g. how many
+    characters were pasted), never the text itself."""
+
+    kind: EventKind
+    question_id: str | None = Field(default=None, min_length=1, max_length=64)
+    client_time: int = Field(ge=0, le=4_102_444_800_000, description="ms since the epoch")
+    detail: dict[str, DetailValue] = Field(default_factory=dict, max_length=8)
+
+    @model_validator(mode="after")
+    def _small_detail(self) -> EventIn:
+        for key, value in self.detail.items():
+            if not (1 <= len(key) <= 32 and key.replace("_", "").isalnum() and key.isascii()):
+                raise ValueError(f"detail key {key!r} must be 1-32 letters, digits or '_'")
+            if isinstance(value, str):
+                if self.kind in ("paste", "copy"):
+                    raise ValueError(
+                        f"detail.{key}: {self.kind} events carry counts only, never text"
+                    )
+                if len(value) > 40:
+                    raise ValueError(f"detail.{key} is {len(value)} characters; at most 40")
+        return self
+
+
+class EventsIn(In):
+    events: list[EventIn] = Field(min_length=1, max_length=100)
+
+
+class EventsOut(BaseModel):
+    stored: int
+
+
+class EnrollmentOut(BaseModel):
+    """The photo is stored; `checked` says whether the face check ran on it."""
+
+    stored: bool = True
+    checked: bool
+
+
+class ShownOut(BaseModel):
+    question_id: str
+    shown_at: datetime  # the first time, on the server's clock
 
 
 class CompleteOut(BaseModel):

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -175,6 +176,84 @@ class FollowUpPrompt(Base):
     n: Mapped[int] = mapped_column(Integer)  # 1 or 2
     gap: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class QuestionShown(Base):
+    """When the server first showed a question to the candidate (timed items, answer delay)."""
+
+    __tablename__ = "question_shown"
+    __table_args__ = (UniqueConstraint("session_id", "question_id"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("interview_session.id", ondelete="CASCADE"), index=True
+    )
+    question_id: Mapped[str] = mapped_column(String(64))
+    shown_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Recording(Base):
+    """One take of a recorded answer, uploaded in chunks; `finished` once joined and stored."""
+
+    __tablename__ = "recording"
+    __table_args__ = (UniqueConstraint("session_id", "question_id", "take"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("interview_session.id", ondelete="CASCADE"), index=True
+    )
+    question_id: Mapped[str] = mapped_column(String(64))
+    take: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(10), default="open")  # open, finished
+    chunk_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    answer_id: Mapped[str | None] = mapped_column(
+        ForeignKey("answer.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class RecordingChunk(Base):
+    """One MediaRecorder blob of a take, durable in the blob store under `blob_key`."""
+
+    __tablename__ = "recording_chunk"
+    __table_args__ = (UniqueConstraint("recording_id", "seq"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    recording_id: Mapped[str] = mapped_column(
+        ForeignKey("recording.id", ondelete="CASCADE"), index=True
+    )
+    seq: Mapped[int] = mapped_column(Integer)  # 0, 1, 2... in recording order
+    blob_key: Mapped[str] = mapped_column(String(64))  # sha256 of the bytes
+    size: Mapped[int] = mapped_column(Integer)  # bytes
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IntegrityEvent(Base):
+    """A browser event (focus lost, tab hidden, paste...) as the page reported it."""
+
+    __tablename__ = "integrity_event"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("interview_session.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    question_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    client_ms: Mapped[int] = mapped_column(BigInteger)  # the browser's clock, ms since epoch
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)  # counts, never content
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EnrollmentPhoto(Base):
+    """The candidate's enrollment photo (identity checks compare answers' faces with it)."""
+
+    __tablename__ = "enrollment"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("interview_session.id", ondelete="CASCADE"), index=True
+    )
+    blob_key: Mapped[str] = mapped_column(String(64))
+    media_type: Mapped[str] = mapped_column(String(20))
+    # interview.integrity.identity.Enrollment as JSON, when that check ran.
+    descriptor: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -2,44 +2,70 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import importlib
+import logging
+from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, UploadFile, status
+from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile, status
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
+from interview import uploads
 from interview.api.deps import Ctx, SessionDep, now
 from interview.api.schemas import (
     AnswerAck,
     CandidateInterviewOut,
     ChoiceOut,
+    ChunkInfo,
+    ChunkOut,
     CompleteOut,
     ConsentIn,
+    EnrollmentOut,
+    EventsIn,
+    EventsOut,
+    FinishIn,
     FollowUpOut,
     QuestionOut,
+    RecordingStatusOut,
+    ShownOut,
+    TakeOut,
     TextAnswerIn,
 )
+from interview.backend.registry import Backend
 from interview.competency.library import load_library
-from interview.errors import InvalidInput, PayloadTooLarge
+from interview.errors import Conflict, InterviewError, InvalidInput, PayloadTooLarge
 from interview.media import MEDIA_TYPES, probe_media, sniff_media
 from interview.pipeline import EMBEDDER, followup_for
 from interview.service import (
     NOTICE_VERSION,
+    BrowserEvent,
     answer_texts,
+    check_biometric_consent,
     complete,
+    consent_state,
     followup_prompts,
-    has_consent,
+    latest_enrollment,
+    mark_shown,
     pending_followup,
     plan_of,
     record_consent,
+    record_events,
     record_followup,
+    recordable_question,
     session_by_token,
     split_followup_id,
+    store_enrollment,
     submit_choice_answer,
     submit_media_answer,
     submit_text_answer,
+    transcript_for_followup,
 )
-from interview.storage.tables import Answer, InterviewSession, JobRole, Organization
+from interview.storage.tables import Answer, InterviewSession, JobRole, Organization, Recording
+
+log = logging.getLogger(__name__)
+MAX_PHOTO_BYTES = 8 * 1024 * 1024  # an enrollment photo; a 1080p JPEG is well under 1 MB
+MIN_PHOTO_SIDE = 64  # pixels; a face needs at least this much picture
+QuestionPath = Annotated[str, Path(min_length=1, max_length=64)]
 
 router = APIRouter(prefix="/interview/{token}", tags=["candidate"])
 
@@ -54,13 +80,19 @@ def show_interview(token: str, s: SessionDep) -> CandidateInterviewOut:
     answered = sorted(
         set(s.scalars(select(Answer.question_id).where(Answer.session_id == sess.id)).all())
     )
+    consents = consent_state(s, sess.id)
+    open_modes = {m for q in plan.questions if not q.choices for m in q.answer_modes}
     return CandidateInterviewOut(
         status=sess.status,
         language=sess.language,
         role_title=role.title if role else "",
         organization=org.name if org else "",
         notice_version=NOTICE_VERSION,
-        consent_given=has_consent(s, sess.id),
+        consent_given=consents.get("ai_assessment", False),
+        recording_consent=consents.get("recording", False),
+        biometric_consent=consents.get("biometric", False),
+        enrolled=latest_enrollment(s, sess.id) is not None,
+        answer_modes=[m for m in ("video", "audio", "text") if m in open_modes],
         questions=[
             QuestionOut(
                 id=q.id,
@@ -81,11 +113,14 @@ def show_interview(token: str, s: SessionDep) -> CandidateInterviewOut:
 @router.post("/consent", status_code=status.HTTP_201_CREATED)
 def give_consent(token: str, body: ConsentIn, s: SessionDep) -> dict[str, bool]:
     sess = session_by_token(s, token, now())
-    record_consent(
-        s, sess, {"recording": body.recording, "ai_assessment": body.ai_assessment}, now()
-    )
+    kinds = {
+        "recording": body.recording,
+        "ai_assessment": body.ai_assessment,
+        "biometric": body.biometric,
+    }
+    record_consent(s, sess, kinds, now())
     s.commit()
-    return {"recording": body.recording, "ai_assessment": body.ai_assessment}
+    return kinds
 
 
 @router.post("/answers", status_code=status.HTTP_201_CREATED)
@@ -109,16 +144,17 @@ def answer(token: str, body: TextAnswerIn, ctx: Ctx, s: SessionDep) -> AnswerAck
 
 
 def _next_followup(
-    ctx: Ctx, s: SessionDep, sess: InterviewSession, question_id: str
+    ctx: Ctx, s: SessionDep, sess: InterviewSession, question_id: str, spoken: str = ""
 ) -> FollowUpOut | None:
-    """Ask one probe for the weakest gap of the answer so far (at most two per question)."""
+    """Ask one probe for the weakest gap of the answer so far (at most two per question).
+    `spoken` is the transcript of a recorded answer just stored (its row has no text)."""
     base, _ = split_followup_id(question_id)
     question = plan_of(s, sess).question(base)
     if question is None or question.kind not in ("behavioural", "situational", "resume"):
         return None
     asked = sum(p.question_id == base for p in followup_prompts(s, sess.id))
     competency = load_library().competency(question.competency_id)
-    text = answer_texts(s, sess.id).get(base, "")
+    text = "\n".join(t for t in (answer_texts(s, sess.id).get(base, "").strip(), spoken) if t)
     decision = followup_for(
         ctx.backend.embedder(EMBEDDER), competency, question.text, text, sess.language, asked
     )
@@ -149,6 +185,228 @@ async def media_answer(
     row = submit_media_answer(s, sess, question_id, key, MEDIA_TYPES[container], has_video, now())
     s.commit()
     return AnswerAck(answer_id=row.id, question_id=row.question_id, attempt=row.attempt)
+
+
+# -- recorded answers in chunks ------------------------------------------------------------
+
+
+async def _read_body(request: Request, limit: int, what: str) -> bytes:
+    """The raw request body, refused with 413 past `limit` bytes (declared or streamed)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"{what} is {declared} bytes; the limit is {limit}")
+    body = bytearray()
+    async for part in request.stream():
+        body += part
+        if len(body) > limit:
+            raise PayloadTooLarge(f"{what} is over {limit} bytes")
+    return bytes(body)
+
+
+@router.put("/recordings/{question_id}/chunks/{seq}", status_code=status.HTTP_201_CREATED)
+async def put_chunk(
+    token: str,
+    question_id: QuestionPath,
+    seq: Annotated[int, Path(ge=0, lt=uploads.MAX_CHUNKS)],
+    request: Request,
+    response: Response,
+    ctx: Ctx,
+    s: SessionDep,
+    take: Annotated[int, Query(ge=1, le=uploads.MAX_TAKES)] = 1,
+) -> ChunkOut:
+    """One MediaRecorder blob (raw body). 201 once stored and committed; the same bytes again
+    are 200 (a no-op); different bytes under a stored number are 409."""
+    sess = session_by_token(s, token, now())
+    limit = min(uploads.MAX_CHUNK_BYTES, ctx.settings.max_body_bytes)
+    data = await _read_body(request, limit, f"chunk {seq}")
+
+    def store() -> tuple[uploads.StoredChunk, bool]:
+        stored = uploads.store_chunk(s, ctx.blobs, sess, question_id, take, seq, data, now())
+        s.commit()  # durable before the 2xx: blob fsynced, row committed
+        return stored
+
+    chunk, created = await run_in_threadpool(store)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return ChunkOut(question_id=question_id, take=chunk.take, seq=chunk.seq, size=chunk.size)
+
+
+@router.get("/recordings/{question_id}")
+def recording_status(token: str, question_id: QuestionPath, s: SessionDep) -> RecordingStatusOut:
+    """The takes stored for a question and their chunks, so a reloaded page resumes."""
+    sess = session_by_token(s, token, now())
+    if plan_of(s, sess).question(split_followup_id(question_id)[0]) is None:
+        raise InvalidInput(f"question {question_id!r} is not in this interview")
+    out = []
+    recs = uploads.takes(s, sess.id, question_id)
+    for rec in recs:
+        chunks = uploads.chunks_of(s, rec.id)
+        out.append(
+            TakeOut(
+                take=rec.take,
+                status=rec.status,
+                chunk_count=rec.chunk_count,
+                bytes=sum(c.size for c in chunks),
+                chunks=[ChunkInfo(seq=c.seq, size=c.size) for c in chunks],
+            )
+        )
+    latest = recs[-1].take if recs else 0
+    answered = s.scalar(
+        select(Answer.id).where(Answer.session_id == sess.id, Answer.question_id == question_id)
+    )
+    return RecordingStatusOut(
+        question_id=question_id,
+        takes=out,
+        next_take=latest + 1 if latest < uploads.MAX_TAKES else None,
+        answered=answered is not None,
+    )
+
+
+@router.post("/recordings/{question_id}/finish", status_code=status.HTTP_201_CREATED)
+def finish_recording(
+    token: str,
+    question_id: QuestionPath,
+    body: FinishIn,
+    response: Response,
+    ctx: Ctx,
+    s: SessionDep,
+) -> AnswerAck:
+    """Join the take's chunks, remux and check them, store the answer, then acknowledge it
+    (with a follow-up probe when one is due). A second finish returns the same ack (200)."""
+    sess = session_by_token(s, token, now())
+    rec = uploads.find_take(s, sess.id, question_id, body.take)
+    if rec.status == "finished":
+        response.status_code = status.HTTP_200_OK
+        return _finished_ack(s, sess, rec, body.chunks)
+    recordable_question(s, sess, question_id)
+    data, container = uploads.assemble(ctx.blobs, uploads.chunks_of(s, rec.id), body.chunks)
+    sniff_media(data)
+    _, has_video = probe_media(data)
+    key = ctx.blobs.put(data)  # fsynced before the answer row refers to it
+    if not uploads.claim_finish(s, rec, body.chunks, now()):
+        s.rollback()  # another request finished this take first: answer as it did
+        response.status_code = status.HTTP_200_OK
+        return _finished_ack(s, sess, uploads.find_take(s, sess.id, question_id, body.take), 0)
+    row = submit_media_answer(s, sess, question_id, key, MEDIA_TYPES[container], has_video, now())
+    rec.answer_id = row.id
+    s.commit()  # acknowledged from here on; the rest may fail without losing the answer
+    uploads.release_chunk_blobs(s, ctx.blobs, rec)
+    followup = None
+    try:
+        spoken = transcript_for_followup(ctx.backend, ctx.blobs, row, sess.language)
+        followup = _next_followup(ctx, s, sess, question_id, spoken)
+    except InterviewError as exc:  # a busy or missing model costs the probe, not the answer
+        log.warning("no follow-up decision for %s: %s", question_id, exc)
+    return AnswerAck(
+        answer_id=row.id, question_id=row.question_id, attempt=row.attempt, followup=followup
+    )
+
+
+def _finished_ack(s: SessionDep, sess: InterviewSession, rec: Recording, chunks: int) -> AnswerAck:
+    """The ack of a take finished earlier, with the probe it raised if still unanswered."""
+    if chunks and rec.chunk_count is not None and chunks != rec.chunk_count:
+        raise Conflict(
+            f"take {rec.take} of question {rec.question_id!r} was finished with "
+            f"{rec.chunk_count} chunks, not {chunks}"
+        )
+    row = s.get(Answer, rec.answer_id) if rec.answer_id else None
+    if row is None:
+        raise Conflict(f"take {rec.take} of question {rec.question_id!r} has no stored answer")
+    pending = pending_followup(s, sess)
+    base = split_followup_id(rec.question_id)[0]
+    followup = None
+    if pending and split_followup_id(pending[0])[0] == base:
+        followup = FollowUpOut(id=pending[0], text=pending[1])
+    return AnswerAck(
+        answer_id=row.id, question_id=row.question_id, attempt=row.attempt, followup=followup
+    )
+
+
+# -- what the page reports -------------------------------------------------------------------
+
+
+@router.post("/questions/{question_id}/shown")
+def question_shown(token: str, question_id: QuestionPath, s: SessionDep) -> ShownOut:
+    """Record when a question was first shown (the first time is kept); timed items and the
+    delay before answering are measured from this, on the server's clock."""
+    sess = session_by_token(s, token, now())
+    shown_at, _ = mark_shown(s, sess, question_id, now())
+    s.commit()
+    return ShownOut(question_id=question_id, shown_at=shown_at)
+
+
+@router.post("/events", status_code=status.HTTP_201_CREATED)
+def browser_events(token: str, body: EventsIn, s: SessionDep) -> EventsOut:
+    """A batch of browser events (focus, tab visibility, paste and copy counts)."""
+    sess = session_by_token(s, token, now())
+    received = now()
+    events = [
+        BrowserEvent(
+            kind=e.kind,
+            question_id=e.question_id,
+            client_ms=e.client_time,
+            detail=e.detail,
+            received_at=received,
+        )
+        for e in body.events
+    ]
+    stored = record_events(s, sess, events)
+    s.commit()
+    return EventsOut(stored=stored)
+
+
+def sniff_image(data: bytes) -> tuple[str, int, int]:
+    """(MIME type, width, height) of a JPEG or PNG, read from its bytes; InvalidInput else."""
+    if not data:
+        raise InvalidInput("the photo is empty (0 bytes); take the photo again")
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR" and len(data) > 24:
+        return "image/png", int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if data.startswith(b"\xff\xd8\xff"):
+        i = 2
+        while i + 9 < len(data):
+            if data[i] != 0xFF:
+                break
+            marker = data[i + 1]
+            if marker in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD):
+                height = int.from_bytes(data[i + 5 : i + 7], "big")
+                return "image/jpeg", int.from_bytes(data[i + 7 : i + 9], "big"), height
+            i += 2 + int.from_bytes(data[i + 2 : i + 4], "big")
+        raise InvalidInput("the photo is a damaged JPEG (no image size found); take it again")
+    raise InvalidInput(
+        "the photo is not a JPEG or PNG image (recognised by its content, not its name)"
+    )
+
+
+def enroll_face(backend: Backend, data: bytes) -> dict[str, Any] | None:
+    """The face check of interview.integrity.identity, when that module is installed; it
+    raises InvalidInput (422) with a candidate-readable message for no face or several."""
+    try:
+        identity = importlib.import_module("interview.integrity.identity")
+    except ModuleNotFoundError as exc:
+        if exc.name != "interview.integrity.identity":
+            raise
+        return None  # ENROLL-CALL-SITE: the identity check is not written yet
+    enrollment = identity.enroll(backend, data)
+    return enrollment.model_dump(mode="json")  # type: ignore[no-any-return]
+
+
+@router.post("/enrollment", status_code=status.HTTP_201_CREATED)
+async def enrollment_photo(token: str, request: Request, ctx: Ctx, s: SessionDep) -> EnrollmentOut:
+    """The enrollment photo (raw JPEG or PNG body), checked for one face when the identity
+    check exists; a bad photo is 422 with a message the page shows, and is not kept."""
+    sess = session_by_token(s, token, now())
+    check_biometric_consent(s, sess)
+    data = await _read_body(request, MAX_PHOTO_BYTES, "the photo")
+    media_type, width, height = sniff_image(data)
+    if min(width, height) < MIN_PHOTO_SIDE:
+        raise InvalidInput(
+            f"the photo is {width}x{height} pixels; it needs at least {MIN_PHOTO_SIDE} on each side"
+        )
+    descriptor = await run_in_threadpool(enroll_face, ctx.backend, data)
+    key = await run_in_threadpool(ctx.blobs.put, data)
+    store_enrollment(s, sess, key, media_type, descriptor, now())
+    s.commit()
+    return EnrollmentOut(checked=descriptor is not None)
 
 
 @router.post("/complete", status_code=status.HTTP_202_ACCEPTED)
