@@ -212,11 +212,13 @@ def join_chunks(blobs: BlobStore, chunks: list[RecordingChunk]) -> bytes:
 def remux(data: bytes, container: str) -> bytes:
     """Rewrite joined recorder chunks into a container with a duration and an index (PyAV's
     `ffmpeg -i in -c copy out`); the packets are copied, not re-encoded. A packet whose
-    decoding time steps back (browsers write some) is moved forward as ffmpeg does."""
+    decoding time steps back (browsers write some) is moved forward as ffmpeg does, and a
+    recording cut off mid-packet (the page closed while recording) keeps what came before."""
     fmt = REMUX_FORMATS.get(container)
     if fmt is None:
         return data
     out = io.BytesIO()
+    muxed = 0
     try:
         with av.open(io.BytesIO(data), mode="r") as src:
             streams = [st for st in src.streams if st.type in ("audio", "video")]
@@ -225,7 +227,17 @@ def remux(data: bytes, container: str) -> bytes:
             with av.open(out, mode="w", format=fmt) as dst:
                 mapped = {st.index: dst.add_stream_from_template(st) for st in streams}
                 last: dict[int, int] = {}
-                for packet in src.demux(streams):
+                packets = src.demux(streams)
+                while True:
+                    try:
+                        packet = next(packets)
+                    except StopIteration:
+                        break
+                    except (av.FFmpegError, EOFError, OSError) as exc:
+                        if not muxed:
+                            raise
+                        log.warning("recording ends early after %d packets: %s", muxed, exc)
+                        break
                     if packet.dts is None or packet.size == 0:
                         continue  # the demuxer's end-of-stream marker
                     index = packet.stream.index
@@ -237,10 +249,13 @@ def remux(data: bytes, container: str) -> bytes:
                     last[index] = packet.dts
                     packet.stream = mapped[index]
                     dst.mux(packet)
+                    muxed += 1
     except (av.FFmpegError, EOFError, OSError) as exc:
         raise InvalidInput(
             f"the joined recording could not be read ({exc}); record the answer again"
         ) from exc
+    if not muxed:
+        raise InvalidInput("the recording holds no sound or picture; record the answer again")
     return out.getvalue()
 
 

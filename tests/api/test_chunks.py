@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import select
 
 from interview import uploads
+from interview.errors import InvalidInput
 from interview.service import session_events
 from interview.storage.tables import Answer, FollowUpPrompt, IntegrityEvent, RecordingChunk
 from tests.api.conftest import Api
@@ -343,3 +344,22 @@ def test_enrollment_photo(api: Api, photos: dict[str, bytes]) -> None:
         assert group.status_code == 422 and _message(group)
     else:
         assert group.status_code == 201
+
+
+def test_remux_gives_a_duration_and_keeps_a_cut_off_recording(live_webm: bytes) -> None:
+    def seconds(data: bytes) -> float:
+        with av.open(io.BytesIO(data)) as c:
+            assert c.duration is not None
+            return float(c.duration) / 1_000_000
+
+    with av.open(io.BytesIO(live_webm)) as c:
+        assert c.duration is None  # a browser's live WebM: no duration until remuxed
+    whole = uploads.remux(live_webm, "webm")
+    assert 5.5 < seconds(whole) < 6.5
+    # The page closed mid-recording: the bytes end inside a block.
+    cut = live_webm[: int(len(live_webm) * 0.6) + 13]
+    part = uploads.remux(cut, "webm")
+    assert 2.0 < seconds(part) < seconds(whole) - 1.0
+    with pytest.raises(InvalidInput, match="could not be read|no sound or picture"):
+        uploads.remux(live_webm[:300], "webm")
+    assert uploads.remux(b"RIFF....WAVE", "wav") == b"RIFF....WAVE"  # nothing to fix in WAV
