@@ -13,21 +13,30 @@ export class ApiError extends Error {
   }
 }
 
+const isRaw = (body) =>
+  body instanceof Blob || body instanceof ArrayBuffer || ArrayBuffer.isView(body);
+
 /**
  * Call the JSON API. `path` is relative to /api/v1. Resolves with the parsed body
  * (or null for an empty body); rejects with ApiError carrying error.message from the server.
+ * A Blob or ArrayBuffer body is sent as it is (with `contentType`), anything else as JSON.
+ * `keepalive` lets a request outlive the page (events sent as it closes).
  */
-export async function api(path, { method = "GET", body, token } = {}) {
+export async function api(path, { method = "GET", body, token, contentType, keepalive } = {}) {
   const headers = { Accept: "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const binary = body !== undefined && isRaw(body);
+  if (body !== undefined) {
+    headers["Content-Type"] = binary ? contentType || "application/octet-stream" : "application/json";
+  }
   if (token) headers.Authorization = `Bearer ${token}`;
   let res;
   try {
     res = await fetch(API + path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : binary ? body : JSON.stringify(body),
       cache: "no-store",
+      keepalive: Boolean(keepalive),
     });
   } catch (err) {
     throw new ApiError(0, "NetworkError", "");
@@ -92,5 +101,32 @@ export async function busy(button, busyLabel, fn) {
     button.disabled = false;
     button.removeAttribute("aria-busy");
     if (busyLabel && button.textContent === busyLabel) button.textContent = label;
+  }
+}
+
+/** Resolve after `ms` milliseconds. */
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** True for failures worth retrying: no connection, a timeout, overload, a server error. */
+export function retryable(err) {
+  if (!(err instanceof ApiError)) return true;
+  return err.status === 0 || err.status === 408 || err.status === 429 || err.status >= 500;
+}
+
+/**
+ * Call `fn` until it succeeds or fails for good: retryable failures wait with exponential
+ * backoff (with jitter) between `minMs` and `maxMs`; `onRetry(err, attempt)` is told of each.
+ * Tries for ever unless `tries` is given; `stop()` returning true gives up with the last error.
+ */
+export async function withRetry(fn, { minMs = 500, maxMs = 15000, tries = Infinity, onRetry, stop } = {}) {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!retryable(err) || attempt >= tries || (stop && stop())) throw err;
+      if (onRetry) onRetry(err, attempt);
+      const wait = Math.min(maxMs, minMs * 2 ** (attempt - 1));
+      await sleep(wait * (0.75 + Math.random() * 0.5));
+    }
   }
 }

@@ -71,6 +71,11 @@ def test_candidate_answers_then_hr_reads_the_report(demo, browser) -> None:  # t
     page.check("#consent-recording")
     page.check("#consent-ai")
     page.click("#consent-submit")
+    # No camera or microphone in this browser: the device check says so and offers to
+    # answer in writing.
+    page.wait_for_selector("#device-status[data-state=problem]")
+    assert "camera" in (page.text_content("#device-status") or "").lower()
+    page.click("#device-text")
     page.wait_for_selector("#question-text")
     first_question = page.text_content("#question-text")
     page.fill("#answer-text", ANSWER)
