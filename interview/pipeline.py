@@ -19,6 +19,8 @@ from interview.competency.library import load_library
 from interview.competency.schemas import Competency, CompetencyModel
 from interview.config import Settings
 from interview.errors import NotFound
+from interview.integrity.events import BrowserEvent
+from interview.integrity.identity import Enrollment
 from interview.integrity.session import IntegrityTools, SessionEvidence, check_session
 from interview.integrity.similarity import PeerAnswer
 from interview.perception.answer import PerceivedAnswer
@@ -42,7 +44,7 @@ from interview.scoring.fusion import policy_from
 from interview.scoring.judge import agreement, judge_prompt, parse_judgement
 from interview.scoring.schemas import AnswerScore
 from interview.scoring.timing import attach_times
-from interview.service import answer_texts
+from interview.service import answer_texts, latest_enrollment, session_events, shown_times
 from interview.storage.blobs import BlobStore
 from interview.storage.db import Database
 from interview.storage.tables import (
@@ -190,7 +192,8 @@ def settings_hash(settings: Settings) -> str:
     return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
 
 
-Perceiver = Callable[[bytes, str, bool], PerceivedAnswer]  # media, language, with video
+# media, language, with video, the candidate's enrolled face (None: identity not checked)
+Perceiver = Callable[[bytes, str, bool, Enrollment | None], PerceivedAnswer]
 Judge = tuple[str, Callable[[list[str]], list[str]]]  # (model name, prompts -> replies)
 
 
@@ -234,6 +237,11 @@ def score_session(
         policy = policy_from(role.settings if role else None)
         peers = peer_answers(s, sess)
         ended = sess.completed_at.timestamp() if sess.completed_at else None
+        events, shown = browser_evidence(s, session_id)
+        photo = latest_enrollment(s, session_id)
+        enrollment = (
+            Enrollment.model_validate(photo.descriptor) if photo and photo.descriptor else None
+        )
     comps = {i.competency.id: i.competency for i in model.items}
     library = load_library()
     scores = []
@@ -244,7 +252,9 @@ def score_session(
             heard[qid] = PerceivedAnswer.model_validate(stored)
         elif perceiver is not None and blobs is not None:
             with blobs.open(keys[0]) as f:
-                heard[qid] = fresh[answer_id] = perceiver(f.read(), language, kind == "video")
+                heard[qid] = fresh[answer_id] = perceiver(
+                    f.read(), language, kind == "video", enrollment
+                )
     spoken_texts: dict[str, str] = {}
     for q in plan.questions:
         if q.id in heard and heard[q.id].transcript.text.strip():
@@ -289,6 +299,8 @@ def score_session(
                 for f in p.integrity
             ],
             media_checked=any(p.integrity_checked for p in heard.values()),
+            events=events,
+            shown=shown,
             ended=ended,
             peers=peers,
         ),
@@ -392,6 +404,33 @@ def peer_answers(s: Session, sess: InterviewSession) -> list[PeerAnswer]:
         if body and body.strip():
             peers.append(PeerAnswer(session_id, question_id, body))
     return peers
+
+
+def browser_evidence(s: Session, session_id: str) -> tuple[list[BrowserEvent], dict[str, float]]:
+    """The page's events on the server's clock, and when each question was first shown.
+
+    The browser's clock may be off by minutes; the smallest (receipt - client time) over the
+    events estimates that offset (the event sent with the least delay), and shifts them all."""
+    stored = session_events(s, session_id)
+    shown = {
+        q: t.replace(tzinfo=t.tzinfo or UTC).timestamp()
+        for q, t in shown_times(s, session_id).items()
+    }
+    if not stored:
+        return [], shown
+    offset = min(
+        e.received_at.replace(tzinfo=e.received_at.tzinfo or UTC).timestamp() - e.client_ms / 1000
+        for e in stored
+    )
+    return [
+        BrowserEvent(
+            kind=e.kind,
+            at=e.client_ms / 1000 + offset,
+            question_id=e.question_id,
+            detail=dict(e.detail),
+        )
+        for e in stored
+    ], shown
 
 
 def write_scores(

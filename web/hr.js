@@ -413,6 +413,11 @@ function sessionRow(s) {
     h("td", { dataset: { label: "Status" } },
       h("span", { class: "status", text: s.status, dataset: { status: s.status, testid: "session-status" } })),
     h("td", { class: "num", text: overall, dataset: { label: "Overall", testid: "session-overall" } }),
+    h("td", { dataset: { label: "Integrity" } },
+      s.integrity
+        ? h("span", { class: "integrity", text: INTEGRITY[s.integrity] || s.integrity,
+            dataset: { level: s.integrity, testid: "session-integrity" } })
+        : h("span", { class: "muted", text: "—" })),
     h("td", { class: "actions-cell" }, btn));
 }
 
@@ -484,6 +489,41 @@ function competencyBlock(c) {
     notes.length ? h("ul", { class: "notes small muted" }, notes.map((n) => h("li", { text: n }))) : null);
 }
 
+const INTEGRITY = {
+  not_assessed: "Not assessed",
+  low: "Low: nothing stood out",
+  medium: "Medium: look at the flags",
+  high: "High: review before relying on the scores",
+};
+
+function span(f) {
+  if (f.start_s === null || f.start_s === undefined) return "";
+  const end = f.end_s !== null && f.end_s !== undefined && f.end_s > f.start_s ? `–${f.end_s.toFixed(1)}` : "";
+  return ` at ${f.start_s.toFixed(1)}${end} s`;
+}
+
+// Beside the scores, never inside them: the level, why, what was checked, and each flag.
+function integrityBlock(r) {
+  const summary = r.integrity_summary;
+  const flags = r.integrity_flags || [];
+  return h("section", { class: "integrity-box", dataset: { testid: "report-integrity", level: r.integrity || "not_assessed" } },
+    h("h3", { text: "Integrity (for human review; does not change any score)" }),
+    h("p", {},
+      h("span", { class: "integrity", text: INTEGRITY[r.integrity] || r.integrity || "Not assessed",
+        dataset: { level: r.integrity || "not_assessed", testid: "report-integrity-level" } }),
+      summary ? h("span", { class: "muted small", text: ` · ${summary.reason}` }) : null),
+    summary && summary.checks && summary.checks.length
+      ? h("p", { class: "small muted", text: `Checked: ${summary.checks.join(", ").replaceAll("_", " ")}` })
+      : null,
+    h("ul", { class: "plain", dataset: { testid: "report-integrity-flags" } },
+      flags.length
+        ? flags.map((f) => h("li", { dataset: { kind: f.kind, severity: f.severity } },
+            h("strong", { text: `${f.kind.replaceAll("_", " ")} (${f.severity})` }),
+            h("span", { class: "muted", text: `${f.question_id ? ` · ${f.question_id}` : ""}${span(f)}` }),
+            h("span", { class: "block small", text: f.note })))
+        : [h("li", { class: "muted", text: "No flags" })]));
+}
+
 function renderReport(r) {
   const p = r.provenance || {};
   const names = new Map((r.competencies || []).map((c) => [c.competency_id, c.name]));
@@ -511,9 +551,7 @@ function renderReport(r) {
       : null,
     h("p", { class: "small muted" },
       "AI-assisted assessment: a person reviews it and makes any decision. The candidate never sees it."),
-    r.integrity && r.integrity !== "not_assessed"
-      ? h("p", { class: "small" }, "Integrity flag: ", h("strong", { text: r.integrity }))
-      : null,
+    integrityBlock(r),
     h("h3", { text: "Competencies" }),
     h("div", { id: "report-competencies", dataset: { testid: "report-competencies" } },
       (r.competencies || []).map(competencyBlock)),

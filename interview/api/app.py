@@ -26,6 +26,7 @@ from interview.api.routes import (
 )
 from interview.backend.registry import Backend
 from interview.config import Settings
+from interview.integrity.identity import Enrollment
 from interview.integrity.session import integrity_tools
 from interview.perception.answer import PerceivedAnswer, perceive
 from interview.pipeline import EMBEDDER, AnswerScorer, score_job_handler
@@ -53,8 +54,12 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
         if settings.job_workers:
             ctx.scorer = AnswerScorer(ctx.backend.embedder(EMBEDDER))
 
-            def perceiver(data: bytes, language: str, video: bool) -> PerceivedAnswer:
-                return perceive(ctx.backend, data, language, with_video=video)
+            def perceiver(
+                data: bytes, language: str, video: bool, enrollment: Enrollment | None
+            ) -> PerceivedAnswer:
+                return perceive(
+                    ctx.backend, data, language, with_video=video, enrollment=enrollment
+                )
 
             judge = None
             if settings.judge_model:

@@ -99,6 +99,8 @@ class SessionOut(BaseModel):
     language: str
     created_at: datetime
     overall: float | None = None
+    # How much a reviewer should look (not_assessed, low, medium, high); never part of overall.
+    integrity: str | None = None
 
 
 class ChoiceOut(BaseModel):

@@ -92,3 +92,46 @@ def test_reference_answers_are_generated_once_per_question(tmp_path: Path, backe
         report = client.get(f"/api/v1/sessions/{first}/report", headers=hr).json()
     assert "generator_match" in report["integrity_summary"]["checks"]
     db.dispose()
+
+
+def test_browser_events_become_flags_on_the_servers_clock(api: Api) -> None:
+    """The page's clock is an hour off; the paste and the long absence still land on the
+    question, with spans measured from when the server showed it."""
+    import time
+
+    hr = api.login()
+    role, token, inv = _start(api, hr, "Retail sales associate", max_questions=1, choice_items=0)
+    qid = role["questions"][0]["id"]
+    shown = api.client.post(f"/api/v1/interview/{token}/questions/{qid}/shown")
+    assert shown.status_code in (200, 201), shown.text
+    skew = 3600_000  # the candidate's clock runs an hour fast
+    t = int(time.time() * 1000) + skew
+
+    def ev(kind: str, after_s: float, **detail: int) -> dict:  # type: ignore[type-arg]
+        return {
+            "kind": kind,
+            "question_id": qid,
+            "client_time": t + int(after_s * 1000),
+            "detail": detail,
+        }
+
+    batch = [
+        ev("answer_start", 0),
+        ev("focus_lost", 0.5),
+        ev("focus_back", 40.5),
+        ev("paste", 41, chars=400),
+    ]
+    r = api.client.post(f"/api/v1/interview/{token}/events", json={"events": batch})
+    assert r.status_code == 201, r.text
+    api.client.post(f"/api/v1/interview/{token}/answers", json={"question_id": qid, "text": STRONG})
+    job = api.client.post(f"/api/v1/interview/{token}/complete").json()["job_id"]
+    assert _wait_job(api, hr, job, timeout=300)["status"] == "done"
+    report = api.client.get(f"/api/v1/sessions/{inv['session_id']}/report", headers=hr).json()
+    flags = {f["kind"]: f for f in report["integrity_flags"]}
+    assert {"tab_switch", "paste"} <= set(flags), flags
+    away = flags["tab_switch"]
+    assert away["question_id"] == qid and away["evidence"]["longest_s"] == 40.0
+    assert 0 <= away["start_s"] < 5  # seconds after the question appeared, not an hour
+    assert flags["paste"]["evidence"]["chars"] == 400
+    assert away["severity"] == "low" and report["integrity"] == "medium"  # one medium flag
+    assert "browser" in report["integrity_summary"]["checks"]

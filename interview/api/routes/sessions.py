@@ -49,6 +49,7 @@ def list_sessions(
             language=sess.language,
             created_at=sess.created_at,
             overall=rep.overall if rep else None,
+            integrity=rep.body.get("integrity") if rep else None,
         )
         for sess, cand, role, rep in s.execute(q).all()
     ]
