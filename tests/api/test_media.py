@@ -62,7 +62,12 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
         ],
         check=True,
     )
-    return {"wav": wav.read_bytes(), "mp4": mp4.read_bytes()}
+    still = out / "me.jpg"  # the candidate's enrollment photo: a frame of the same clip
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-ss", "1", "-i", str(CLIP), "-frames:v", "1", str(still)],
+        check=True,
+    )
+    return {"wav": wav.read_bytes(), "mp4": mp4.read_bytes(), "photo": still.read_bytes()}
 
 
 def test_recorded_answers_are_perceived_and_scored(api: Api, media: dict[str, bytes]) -> None:
@@ -77,8 +82,11 @@ def test_recorded_answers_are_perceived_and_scored(api: Api, media: dict[str, by
     ).json()
     t = inv["token"]
     api.client.post(
-        f"/api/v1/interview/{t}/consent", json={"recording": True, "ai_assessment": True}
+        f"/api/v1/interview/{t}/consent",
+        json={"recording": True, "ai_assessment": True, "biometric": True},
     )
+    enrolled = api.client.post(f"/api/v1/interview/{t}/enrollment", content=media["photo"])
+    assert enrolled.status_code == 201 and enrolled.json()["checked"], enrolled.text
     q1, q2 = (q["id"] for q in role["questions"])
 
     def upload(qid: str, name: str, data: bytes) -> object:
@@ -122,6 +130,8 @@ def test_recorded_answers_are_perceived_and_scored(api: Api, media: dict[str, by
     # The recordings were checked for integrity too: a real face looking at the lens and an
     # 11 s speech (too short to judge reading aloud) raise nothing.
     assert all(p["integrity_checked"] for p in stored)
+    [video] = [p for p in stored if p["identity"]]  # identity needs the picture
+    assert video["identity"]["enrolled"] and video["identity"]["distance_median"] < 0.3
     assert "media" in report["integrity_summary"]["checks"]
     assert not [
         f
