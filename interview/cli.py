@@ -7,13 +7,13 @@ import logging
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from pydantic import ValidationError
 
 from interview.config import Settings
-from interview.errors import InterviewError
+from interview.errors import InterviewError, InvalidInput
 
 app = typer.Typer(
     help="Open-source AI interviewer.", no_args_is_help=True, pretty_exceptions_enable=False
@@ -89,8 +89,32 @@ def db_upgrade() -> None:
 
 
 @app.command()
-def demo(fmt: FormatOpt = Format.text) -> None:
-    """Seed demo data; print the demo sign-in and a candidate invite link once."""
+def demo(
+    fmt: FormatOpt = Format.text,
+    export: Annotated[
+        Path | None,
+        typer.Option(help="write an example folder for 'interview score' here instead"),
+    ] = None,
+    samples: Annotated[
+        Path | None,
+        typer.Option(help="sample media for --export (default: the project's shared test data)"),
+    ] = None,
+) -> None:
+    """Seed demo data; print the demo sign-in and a candidate invite link once. With
+    --export DIR, write an example folder of recorded interviews instead (no database)."""
+    if export is not None:
+        from interview.batch_demo import export_demo
+
+        made = export_demo(export, samples)
+        for note in made.notes:
+            typer.echo(f"note: {note}", err=True)
+        _emit(
+            {"folder": str(made.folder), "candidates": made.candidates, "notes": made.notes},
+            fmt,
+            f"Example interviews in {made.folder}: {', '.join(made.candidates)}\n"
+            f"Score them with: interview score {made.folder} --out {made.folder}-scores",
+        )
+        return
     from interview.backend.registry import Backend
     from interview.demo import seed
     from interview.storage.db import Database
@@ -302,58 +326,113 @@ def followup(
     )
 
 
+class Engine(StrEnum):
+    local = "local"
+    ray = "ray"
+
+
 @app.command()
 def score(
-    path: Annotated[Path, typer.Argument(help="a JSONL file of text interviews")],
+    path: Annotated[
+        Path, typer.Argument(help="a folder of recorded interviews, or a JSONL of text ones")
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(help="write a report JSON per candidate, summary.csv and index.html here"),
+    ] = None,
+    jobs: Annotated[
+        int, typer.Option(min=1, help="worker processes (Ray: actors), models loaded once each")
+    ] = 1,
+    engine: Annotated[Engine, typer.Option(help="local processes, or Ray actors")] = Engine.local,
+    address: Annotated[
+        str | None, typer.Option(help="Ray cluster address (default: start a local Ray)")
+    ] = None,
+    text_checks: Annotated[
+        bool | None,
+        typer.Option(
+            "--text-checks/--no-text-checks",
+            help="machine-written-text check (default: INTERVIEW_INTEGRITY_TEXT_CHECKS)",
+        ),
+    ] = None,
+    reference_answers: Annotated[
+        bool | None,
+        typer.Option(
+            "--reference-answers/--no-reference-answers",
+            help="compare answers with LM-written ones "
+            "(default: INTERVIEW_INTEGRITY_REFERENCE_ANSWERS)",
+        ),
+    ] = None,
     fmt: FormatOpt = Format.text,
 ) -> None:
-    """Score text interviews (one JSON object per line); one report per candidate.
+    """Score interviews: one report per candidate (the dashboard's report, integrity flags
+    included). A re-run with the same --out skips candidates already scored with the same
+    rubric, settings, models and files.
 
-    Exit code 0 when every line scored, 1 when some failed (each failure is reported), 2 on
-    bad usage."""
-    from datetime import UTC, datetime
+    Exit code 0 when every candidate scored, 1 when some failed (each failure is in the
+    summary), 2 on bad usage."""
+    from interview.batch_run import RichReporter, run_batch
 
-    from interview.backend.registry import Backend
-    from interview.batch import TextInterviewScorer, read_jsonl, summary_row
-    from interview.pipeline import EMBEDDER
-
-    if not path.is_file():
-        typer.echo(f"error: {path} is not a file", err=True)
+    def usage(message: str) -> NoReturn:
+        typer.echo(f"error: {message}", err=True)
         raise typer.Exit(2)
-    settings = _settings()
-    backend = Backend(settings.device_policy, cache_dir=settings.model_cache_dir)
-    scorer = TextInterviewScorer(backend.embedder(EMBEDDER), settings)
-    reports: list[dict[str, Any]] = []
-    failed = 0
-    for line, record in read_jsonl(path):
-        if isinstance(record, InterviewError):
-            failed += 1
-            reports.append({"line": line, "error": str(record)})
-            typer.echo(f"error: {record}", err=True)
-            continue
-        try:
-            report = scorer.score(record, datetime.now(UTC))
-        except InterviewError as exc:
-            failed += 1
-            reports.append({"line": line, "candidate_id": record.candidate_id, "error": str(exc)})
-            typer.echo(f"error: line {line}: {exc}", err=True)
-            continue
-        reports.append({"candidate_id": record.candidate_id, **report.model_dump(mode="json")})
-        typer.echo(f"scored {record.candidate_id}: {report.overall:.1f} ({report.band})", err=True)
-    if fmt is Format.json:
-        sys.stdout.write(json.dumps(reports, ensure_ascii=False, indent=2) + "\n")
-    else:
-        from interview.report.schemas import Report
 
-        for r in reports:
-            if "error" in r:
-                typer.echo(f"line {r['line']}: ERROR {r['error']}")
-            else:
-                row = summary_row(
-                    Report.model_validate({k: v for k, v in r.items() if k != "candidate_id"})
+    if not path.exists():
+        usage(f"{path} does not exist: give a folder of interviews or a JSONL file")
+    if out is not None and out.exists() and not out.is_dir():
+        usage(f"--out {out} is a file; name a folder")
+    if address is not None and engine is not Engine.ray:
+        usage("--address is for --engine ray")
+    settings = _settings()
+    switches = {
+        "integrity_text_checks": text_checks,
+        "integrity_reference_answers": reference_answers,
+    }
+    settings = settings.model_copy(update={k: v for k, v in switches.items() if v is not None})
+    try:
+        with RichReporter() as reporter:
+            result = run_batch(
+                path,
+                settings,
+                out,
+                jobs=jobs,
+                engine=engine.value,  # type: ignore[arg-type]
+                address=address,
+                reporter=reporter,
+            )
+    except InvalidInput as exc:
+        usage(str(exc))
+    rows = result.rows
+    if fmt is Format.json:
+        data = [
+            {"candidate_id": r.candidate_id, "status": r.status, **r.report.model_dump(mode="json")}
+            if r.report is not None
+            else {
+                "candidate_id": r.candidate_id,
+                "source": r.source,
+                "status": r.status,
+                "error": r.error,
+            }
+            for r in rows
+        ]
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    else:
+        for r in rows:
+            if r.report is not None:
+                rep = r.report
+                typer.echo(
+                    f"{r.candidate_id:24} {rep.overall:6.1f}  {rep.band:12} "
+                    f"integrity {rep.integrity:12} {r.status}"
                 )
-                typer.echo(f"{row['candidate_id']:24} {row['overall']:6.1f}  {row['band']}")
-    if failed:
+            else:
+                typer.echo(f"{r.candidate_id or r.source:24} FAILED  {r.error}")
+    counts = {s: sum(r.status == s for r in rows) for s in ("scored", "skipped", "failed")}
+    where = f"; reports in {out}" if out is not None else ""
+    typer.echo(
+        f"{counts['scored']} scored, {counts['skipped']} skipped (unchanged), "
+        f"{counts['failed']} failed in {result.seconds:.0f} s{where}",
+        err=True,
+    )
+    if result.failed:
         raise typer.Exit(1)
 
 

@@ -1,0 +1,189 @@
+"""Batch scoring (`interview score`) throughput. Last line: one JSON object.
+
+Text: ten-answer interviews (questions and answers from bench/data/scoring_labels.jsonl,
+English, shuffled per candidate) through the batch worker's scoring function, content
+scoring only and then with the machine-written-text check on (Gemma 3 270M scores every
+answer of 50+ words), side by side. Reported per minute in steady state (models loaded, the
+role model built) and for the whole run_batch call, start-up included. Floor: 60 content-
+scored interviews a minute on a 2-core CPU.
+
+Recorded: candidate folders of 720p-ish video answers (the shared clip looped, JFK's speech
+looped), scored by run_batch with --jobs 1, --jobs 2 and --engine ray (a local Ray with
+one actor per job), text checks off. Reported: minutes of media scored per minute of wall
+time, start-up (model loading, Ray) included, as a user of the CLI sees it.
+
+Usage: bench/batch.py [--quick]. --quick: 8 text interviews (2 with the text check), and
+3 candidates of 2 answers of 8 s. Full: 60 text interviews (6 with the check), 4 candidates
+of 3 answers of 20 s. Times vary with the machine's load (shared CPUs): the load average is
+printed with the numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from interview.batch import Candidate, read_inputs, resolve_role, resume_parts
+from interview.batch_demo import SAMPLE_RATE, write_video
+from interview.batch_run import make_scorer, run_batch
+from interview.batch_score import Task, run_task
+from interview.config import Settings
+from interview.media import decode_audio, iter_frames
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data"
+LABELS = ROOT / "bench" / "data" / "scoring_labels.jsonl"
+FPS = 12
+FLOOR = 60.0  # text interviews per minute, content scoring
+
+
+def text_interviews(n: int, seed: int = 7) -> list[dict[str, Any]]:
+    """n ten-answer interviews for a retail role from the labelled English answers."""
+    rows = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines()]
+    english = [r for r in rows if r["language"] == "en"]
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        picked = rng.sample(english, 10)
+        out.append(
+            {
+                "candidate_id": f"t-{i:04d}",
+                "role": "retail_associate",
+                "language": "en",
+                "answers": [{"question": r["question"], "answer": r["answer"]} for r in picked],
+            }
+        )
+    return out
+
+
+def bench_text(n: int, settings: Settings, tmp: Path) -> dict[str, Any]:
+    path = tmp / f"text-{n}-{settings.integrity_text_checks}.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in text_interviews(n)) + "\n", "utf-8")
+    candidates = [c for c in read_inputs(path) if isinstance(c, Candidate)]
+    role = resolve_role(candidates[0].role)
+    start = time.perf_counter()
+    scorer = make_scorer(settings)
+    tasks = [
+        Task(
+            "score",
+            c,
+            datetime.now(UTC),
+            role=role,
+            models=resume_parts(c, role, settings)["models"],
+        )
+        for c in candidates
+    ]
+    run_task(scorer, tasks[0])  # loads the models and builds the role model
+    warm = time.perf_counter()
+    for task in tasks[1:]:
+        outcome = run_task(scorer, task)
+        assert outcome.report is not None, outcome.error
+    steady = time.perf_counter() - warm
+    startup = warm - start
+    scorer.backend.close()
+    whole = time.perf_counter()
+    result = run_batch(path, settings)
+    assert not result.failed, [r.error for r in result.rows if r.error]
+    whole_s = time.perf_counter() - whole
+    return {
+        "interviews": n,
+        "answers_each": 10,
+        "startup_s": round(startup, 2),
+        "per_min": round((n - 1) / steady * 60, 1),
+        "run_batch_s": round(whole_s, 2),
+        "per_min_with_startup": round(n / whole_s * 60, 1),
+    }
+
+
+def _looped(seconds: float) -> tuple[list[np.ndarray], np.ndarray]:
+    frames = [img for _, img in iter_frames(DATA / "video" / "one_person_center.mp4", fps=FPS)]
+    need = int(seconds * FPS)
+    video = [frames[i % len(frames)] for i in range(need)]
+    speech = decode_audio(DATA / "audio" / "jfk.flac")
+    samples = int(seconds * SAMPLE_RATE)
+    return video, np.resize(speech, samples).astype(np.float32)
+
+
+def media_folder(root: Path, candidates: int, answers: int, seconds: float) -> float:
+    """Candidate folders of video answers; returns the seconds of media written."""
+    frames, audio = _looped(seconds)
+    for c in range(candidates):
+        folder = root / f"m-{c:03d}"
+        folder.mkdir(parents=True)
+        for a in range(answers):
+            write_video(folder / f"q{a + 1}.mp4", frames, audio)
+        manifest = {
+            "role": "retail_associate",
+            "language": "en",
+            "answers": [
+                {"question": "Tell me about a time you helped a customer.", "file": f"q{a + 1}.mp4"}
+                for a in range(answers)
+            ],
+        }
+        (folder / "manifest.yaml").write_text(yaml.safe_dump(manifest), encoding="utf-8")
+    return candidates * answers * seconds
+
+
+def bench_media(folder: Path, media_s: float, settings: Settings, tmp: Path) -> dict[str, Any]:
+    out: dict[str, Any] = {"media_s": media_s}
+    for label, engine, jobs in (("jobs1", "local", 1), ("jobs2", "local", 2), ("ray", "ray", 2)):
+        start = time.perf_counter()
+        result = run_batch(folder, settings, tmp / f"out-{label}", jobs=jobs, engine=engine)  # type: ignore[arg-type]
+        wall = time.perf_counter() - start
+        assert not result.failed, [r.error for r in result.rows if r.error]
+        out[label] = {
+            "wall_s": round(wall, 1),
+            "media_min_per_min": round(result.media_seconds / wall, 3),
+        }
+        print(f"{label}: {result.media_seconds:.0f} s of media in {wall:.0f} s", file=sys.stderr)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a smaller run (a few minutes)")
+    args = parser.parse_args()
+    os.environ.setdefault("OMP_NUM_THREADS", str(os.cpu_count() or 1))
+    n_text, n_checked = (8, 2) if args.quick else (60, 6)
+    cands, answers, seconds = (3, 2, 8.0) if args.quick else (4, 3, 20.0)
+    content = Settings(integrity_text_checks=False, integrity_reference_answers=False)
+    checked = Settings(integrity_text_checks=True, integrity_reference_answers=False)
+    load_before = os.getloadavg()
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        text = bench_text(n_text, content, tmp)
+        print(f"text: {text}", file=sys.stderr)
+        with_check = bench_text(n_checked, checked, tmp)
+        print(f"text + machine-text check: {with_check}", file=sys.stderr)
+        folder = tmp / "media"
+        media_s = media_folder(folder, cands, answers, seconds)
+        media = bench_media(folder, media_s, content, tmp)
+    result = {
+        "quick": args.quick,
+        "cpus": os.cpu_count(),
+        "load_avg_before": [round(x, 2) for x in load_before],
+        "load_avg_after": [round(x, 2) for x in os.getloadavg()],
+        "text": {
+            "content_only": text,
+            "with_machine_text_check": with_check,
+            "floor_per_min": FLOOR,
+            "meets_floor": text["per_min"] >= FLOOR,
+        },
+        "recorded": media,
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
