@@ -6,7 +6,8 @@ import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -81,6 +82,13 @@ class FileBlobStore:
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+    def keys(self, older_than_s: float = 0.0) -> Iterator[str]:
+        """Stored keys whose files are at least `older_than_s` seconds old."""
+        limit = time.time() - older_than_s
+        for path in self.root.glob("??/??/*"):
+            if KEY_RE.match(path.name) and path.stat().st_mtime <= limit:
+                yield path.name
 
 
 def _blocks(data: bytes | BinaryIO) -> Iterable[bytes]:

@@ -1,0 +1,171 @@
+"""Erasure, export and retention, checked by scanning what is left in storage."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from interview.privacy import apply_retention, erase_candidate, export_candidate, set_retention
+from interview.storage.blobs import FileBlobStore
+from interview.storage.tables import (
+    Answer,
+    AuditEvent,
+    Base,
+    Candidate,
+    EnrollmentPhoto,
+    InterviewSession,
+)
+from tests.api.conftest import Api
+
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+NAME = "Zelda Quillfeather-Erasable"  # unusual enough to find by scanning raw storage
+
+
+@pytest.fixture(scope="module")
+def recordings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    out = tmp_path_factory.mktemp("privacy")
+    wav, other, photo = out / "a.wav", out / "b.wav", out / "me.jpg"
+    subprocess.run(["espeak-ng", "-w", str(wav), "I handled the complaint calmly."], check=True)
+    subprocess.run(["espeak-ng", "-w", str(other), "We shipped the order on time."], check=True)
+    clip = DATA / "video" / "one_person_center.mp4"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-ss", "1", "-i", str(clip), "-frames:v", "1", str(photo)],
+        check=True,
+    )
+    return {"own": wav.read_bytes(), "shared": other.read_bytes(), "photo": photo.read_bytes()}
+
+
+def _candidate(
+    api: Api, hr: dict[str, str], role: dict, name: str, media: list[bytes], photo: bytes | None
+) -> str:  # type: ignore[type-arg]
+    inv = api.client.post(
+        f"/api/v1/roles/{role['id']}/invitations", json={"candidate_name": name}, headers=hr
+    ).json()
+    t = inv["token"]
+    consent = {"recording": True, "ai_assessment": True, "biometric": True}
+    assert api.client.post(f"/api/v1/interview/{t}/consent", json=consent).status_code == 201
+    if photo is not None:
+        r = api.client.post(f"/api/v1/interview/{t}/enrollment", content=photo)
+        assert r.status_code == 201, r.text
+    for q, data in zip(role["questions"], media, strict=False):
+        r = api.client.post(
+            f"/api/v1/interview/{t}/media",
+            data={"question_id": q["id"]},
+            files={"file": ("a.wav", data, "audio/wav")},
+        )
+        assert r.status_code == 201, r.text
+    return str(inv["session_id"])
+
+
+def _scan(api: Api, needle: bytes) -> list[str]:
+    """Files under the data dir (database, WAL, blobs) whose bytes contain `needle`."""
+    hits = []
+    for path in Path(api.settings.data_dir).rglob("*"):
+        if path.is_file() and needle in path.read_bytes():
+            hits.append(str(path))
+    db_path = api.settings.resolved_database_url.removeprefix("sqlite:///")
+    for path in (Path(db_path), Path(db_path + "-wal")):
+        if (
+            api.db.engine.dialect.name == "sqlite"
+            and path.is_file()
+            and needle in path.read_bytes()
+        ):
+            hits.append(str(path))
+    return hits
+
+
+def test_erasing_a_candidate_leaves_nothing_of_theirs_and_keeps_shared_blobs(
+    api: Api, recordings: dict[str, bytes]
+) -> None:
+    hr = api.login()
+    role = api.client.post(
+        "/api/v1/roles",
+        headers=hr,
+        json={"title": "Customer service agent", "max_questions": 2, "choice_items": 0},
+    ).json()
+    gone = _candidate(
+        api, hr, role, NAME, [recordings["own"], recordings["shared"]], recordings["photo"]
+    )
+    kept = _candidate(api, hr, role, "Kept Person", [recordings["shared"]], None)
+    blobs = FileBlobStore(api.settings.blob_dir)
+    with api.db.session() as s:
+        sess = s.get(InterviewSession, gone)
+        assert sess is not None
+        cand_id, org_id = sess.candidate_id, sess.organization_id
+        exported = export_candidate(s, org_id, cand_id)
+        their_keys = set(exported["blobs"])
+    assert exported["candidate"]["name"] == NAME
+    assert {"answer", "consent_record", "enrollment", "interview_session"} <= set(
+        exported["tables"]
+    )
+    assert len(their_keys) == 3  # two recordings and the photo
+    assert _scan(api, NAME.encode()) or api.db.engine.dialect.name != "sqlite"
+
+    with api.db.new_session() as s:
+        result = erase_candidate(s, blobs, org_id, cand_id, "user:test", datetime.now(UTC))
+    assert result.sessions == 1 and result.blobs == 2  # the shared recording stays for Kept
+
+    with api.db.session() as s:
+        assert s.get(Candidate, cand_id) is None
+        for mapper in Base.registry.mappers:
+            table = mapper.local_table
+            if "session_id" in table.c:
+                left = s.execute(select(table).where(table.c.session_id == gone)).all()
+                assert not left, f"{table} still holds rows of the erased session"
+        kept_media = [
+            m for a in s.scalars(select(Answer).where(Answer.session_id == kept)) for m in a.media
+        ]
+        assert kept_media and all(blobs.exists(k) for k in kept_media)
+        erased = s.scalars(select(AuditEvent).where(AuditEvent.action == "candidate.erase")).one()
+        assert NAME not in str(erased.detail) and erased.detail["sessions"] == 1
+    left = [k for k in their_keys if blobs.exists(k)]
+    assert left == [k for k in kept_media if k in their_keys]
+    assert _scan(api, NAME.encode()) == []  # not in the database file, its WAL or any blob
+
+
+def test_retention_removes_old_recordings_and_transcripts_but_keeps_the_record(
+    api: Api, recordings: dict[str, bytes]
+) -> None:
+    hr = api.login()
+    role = api.client.post(
+        "/api/v1/roles",
+        headers=hr,
+        json={"title": "Customer service agent", "max_questions": 1, "choice_items": 0},
+    ).json()
+    old = _candidate(api, hr, role, "Old Timer", [recordings["own"]], recordings["photo"])
+    new = _candidate(api, hr, role, "New Comer", [recordings["shared"]], None)
+    blobs = FileBlobStore(api.settings.blob_dir)
+    now = datetime.now(UTC)
+    with api.db.new_session() as s:
+        for sid, age in ((old, 40), (new, 2)):
+            sess = s.get(InterviewSession, sid)
+            assert sess is not None
+            sess.status, sess.completed_at = "completed", now - timedelta(days=age)
+        org_id = sess.organization_id
+        s.commit()
+        old_keys = [
+            m for a in s.scalars(select(Answer).where(Answer.session_id == old)) for m in a.media
+        ]
+        photo_key = s.scalars(
+            select(EnrollmentPhoto.blob_key).where(EnrollmentPhoto.session_id == old)
+        ).one()
+        with pytest.raises(Exception, match="retention_days"):
+            set_retention(s, org_id, 0, "user:test", now)
+        set_retention(s, org_id, 30, "user:test", now)
+        s.commit()
+    with api.db.new_session() as s:
+        run = apply_retention(s, blobs, now)
+    assert run.answers == 1 and run.blobs == 2
+    assert not any(blobs.exists(k) for k in [*old_keys, photo_key])
+    with api.db.session() as s:
+        [a] = s.scalars(select(Answer).where(Answer.session_id == old)).all()
+        assert a.media == [] and a.transcript is None
+        assert s.get(InterviewSession, old) is not None  # the record of the interview stays
+        [b] = s.scalars(select(Answer).where(Answer.session_id == new)).all()
+        assert b.media and blobs.exists(b.media[0])
+    with api.db.new_session() as s:
+        assert apply_retention(s, blobs, now).answers == 0  # idempotent
