@@ -58,6 +58,16 @@ class Settings(BaseSettings):
     # each question (cached per question; the first candidate of a role pays for it).
     integrity_text_checks: bool = True
     integrity_reference_answers: bool = True
+    # Invitation e-mails through an SMTP server; an empty host sends none (HR copies the
+    # links by hand). security: "starttls" (usually port 587), "ssl" (465) or "none" (a
+    # local relay). The password is only ever sent to the server, never logged.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = ""
+    smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_timeout_s: float = Field(default=10.0, gt=0)
     # Models that must be loadable before /ready answers 200 (catalogue names).
     ready_models: tuple[str, ...] = ("e5-small-multilingual",)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -247,6 +247,7 @@ def invite(
     actor: str,
     now: datetime,
     plan_row: QuestionPlanRow | None = None,
+    days: int = INVITE_DAYS,
 ) -> Invitation:
     role = get_role(s, org_id, role_id)
     if plan_row is None:
@@ -255,7 +256,7 @@ def invite(
     s.add(candidate)
     s.flush()
     token = new_invite_token()
-    expires = now + timedelta(days=INVITE_DAYS)
+    expires = now + timedelta(days=days)
     sess = InterviewSession(
         organization_id=org_id,
         candidate_id=candidate.id,
@@ -270,6 +271,20 @@ def invite(
     s.flush()
     audit(s, org_id, actor, "candidate.invite", f"session:{sess.id}", now)
     return Invitation(sess.id, candidate.id, token, expires)
+
+
+def renew_invitation(
+    s: Session, sess: InterviewSession, actor: str, now: datetime, days: int = INVITE_DAYS
+) -> Invitation:
+    """A new link (the old one stops working) and expiry for an interview not yet started."""
+    if sess.status != "invited":
+        raise Conflict(f"this interview is {sess.status}; only unstarted invitations renew")
+    token = new_invite_token()
+    sess.token_hash = token_hash(token)
+    sess.expires_at = now + timedelta(days=days)
+    s.flush()
+    audit(s, sess.organization_id, actor, "candidate.invite_renew", f"session:{sess.id}", now)
+    return Invitation(sess.id, sess.candidate_id, token, sess.expires_at)
 
 
 def session_by_token(s: Session, token: str, now: datetime) -> InterviewSession:

@@ -19,10 +19,14 @@ from interview.api.routes import (
     auth,
     candidate,
     health,
+    insights,
     openai_compat,
+    review,
     roles,
+    self_report,
     sessions,
     tools,
+    users,
 )
 from interview.backend.registry import Backend
 from interview.config import Settings
@@ -103,7 +107,7 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(health.router)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, roles, sessions, candidate, tools):
+    for module in (auth, roles, insights, sessions, review, users, candidate, self_report, tools):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(openai_compat.router)

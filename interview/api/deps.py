@@ -55,6 +55,7 @@ def get_session(ctx: Ctx) -> Iterator[Session]:
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 _bearer = HTTPBearer(auto_error=False)
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
 def now() -> datetime:
@@ -86,3 +87,13 @@ def require_writer(user: CurrentUser) -> User:
 
 
 Writer = Annotated[User, Depends(require_writer)]
+
+
+def require_admin(user: CurrentUser) -> User:
+    """User management and organization settings are for admins only."""
+    if user.role != "admin":
+        raise Forbidden(f"role {user.role!r} cannot manage users or settings; ask an admin")
+    return user
+
+
+Admin = Annotated[User, Depends(require_admin)]

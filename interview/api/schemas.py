@@ -79,6 +79,8 @@ class InvitationCreate(In):
     candidate_name: str = Field(min_length=1, max_length=200)
     email: str | None = Field(default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     language: Lang = "en"
+    expires_days: int = Field(default=14, ge=1, le=90)  # the link works this many days
+    send_email: bool = False  # through the configured SMTP server, when there is an e-mail
 
 
 class InvitationOut(BaseModel):
@@ -87,6 +89,9 @@ class InvitationOut(BaseModel):
     token: str
     link: str
     expires_at: datetime
+    candidate_name: str = ""
+    # None: no e-mail asked for; "sent"; "not_configured"; "failed: <why>".
+    email_status: str | None = None
 
 
 class SessionOut(BaseModel):
@@ -101,6 +106,14 @@ class SessionOut(BaseModel):
     overall: float | None = None
     # How much a reviewer should look (not_assessed, low, medium, high); never part of overall.
     integrity: str | None = None
+    email: str | None = None
+    expires_at: datetime | None = None
+    expired: bool = False  # invited, and the link has expired
+    band: str | None = None  # the report's recommendation band
+    reviewer_id: str | None = None
+    reviewer_name: str | None = None
+    decision: str | None = None  # advance, reject, hold: the final decision
+    overridden: bool = False  # a reviewer changed a competency level
 
 
 class ChoiceOut(BaseModel):

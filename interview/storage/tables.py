@@ -320,6 +320,40 @@ class ReviewOverride(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class Review(Base):
+    """The human review of one interview: who reviews it, and the final decision."""
+
+    __tablename__ = "review"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("interview_session.id", ondelete="CASCADE"), unique=True
+    )
+    reviewer_id: Mapped[str | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    assigned_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    decision: Mapped[str | None] = mapped_column(String(10), nullable=True)  # advance reject hold
+    decision_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
+    )
+    decided_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SelfReport(Base):
+    """A candidate's voluntary self-reported group, for the adverse-impact (four-fifths) report
+    only. Kept apart from scoring: nothing that scores an interview reads this table."""
+
+    __tablename__ = "self_report"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("interview_session.id", ondelete="CASCADE"), unique=True
+    )
+    group_label: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class ConsentRecord(Base):
     __tablename__ = "consent_record"
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)

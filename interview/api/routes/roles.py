@@ -1,14 +1,17 @@
-"""Job roles: create from a title or description, list, show, invite candidates."""
+"""Job roles: create from a title or description, list, show, edit (competencies, scoring,
+persona), preview the question plan, invite candidates one at a time or from a CSV."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Body, Query, Request, status
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from interview.api.deps import Ctx, CurrentUser, SessionDep, Writer, now
+from interview.api.hr_schemas import Persona, PlanPreviewOut
 from interview.api.schemas import (
     CompetencyWeights,
     InvitationCreate,
@@ -20,6 +23,10 @@ from interview.api.schemas import (
 from interview.competency.edit import edit_model
 from interview.competency.library import load_library
 from interview.competency.schemas import CompetencyModel
+from interview.config import Settings
+from interview.errors import BackendUnavailable, InvalidInput
+from interview.invitations import decode_csv, invitation_message, parse_candidates
+from interview.mail import mail_configured, send, sender
 from interview.pipeline import EMBEDDER, pick_items, rephrase_plan, setup_role
 from interview.questions.plan import build_plan
 from interview.questions.schemas import QuestionPlan
@@ -33,7 +40,7 @@ from interview.service import (
     store_model_version,
     store_role,
 )
-from interview.storage.tables import CompetencyModelRow, JobRole
+from interview.storage.tables import CompetencyModelRow, JobRole, Organization
 
 router = APIRouter(prefix="/roles", tags=["roles"])
 
@@ -45,20 +52,11 @@ def role_out(s: Session, role: JobRole, detail: bool = False) -> RoleOut:
     model_row, plan_row = latest_model_and_plan(s, role.id)
     model = CompetencyModel.model_validate(model_row.spec)
     plan = QuestionPlan.model_validate(plan_row.spec)
-    comps: list[dict[str, Any]] = [
-        {
-            "id": i.competency.id,
-            "name": i.competency.name.get(role.language),
-            "layer": i.competency.layer.value,
-            "weight": round(i.weight, 4),
-        }
-        for i in model.items
-    ]
     return out.model_copy(
         update={
             "template_id": model.template_id,
             "version": model.version,
-            "competencies": comps,
+            "competencies": _competencies_out(model, role.language),
             "questions": [q.model_dump() for q in plan.questions],
         }
     )
@@ -127,10 +125,62 @@ def edit_competencies(
     return role_out(s, role, detail=True)
 
 
+def _competencies_out(model: CompetencyModel, language: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": i.competency.id,
+            "name": i.competency.name.get(language),
+            "layer": i.competency.layer.value,
+            "weight": round(i.weight, 4),
+        }
+        for i in model.items
+    ]
+
+
+@router.post("/{role_id}/plan-preview")
+def preview_plan(
+    role_id: str, body: CompetencyWeights, user: Writer, s: SessionDep
+) -> PlanPreviewOut:
+    """The competencies and questions that these weights would give, without saving."""
+    role = get_role(s, user.organization_id, role_id)
+    model_row, _ = latest_model_and_plan(s, role.id)
+    model = edit_model(CompetencyModel.model_validate(model_row.spec), load_library(), body.weights)
+    plan = build_plan(
+        model, role.language, max_questions=body.max_questions, items=pick_items(model, None)
+    )
+    return PlanPreviewOut(
+        competencies=_competencies_out(model, role.language),
+        questions=[q.model_dump(mode="json", exclude={"choices"}) for q in plan.questions],
+    )
+
+
+@router.put("/{role_id}/persona")
+def set_persona(role_id: str, body: Persona, user: Writer, s: SessionDep) -> RoleOut:
+    """The interviewer this role's candidates meet (instead of the organization's)."""
+    role = get_role(s, user.organization_id, role_id)
+    role.settings = {**(role.settings or {}), "persona": body.model_dump(mode="json")}
+    audit(s, role.organization_id, f"user:{user.id}", "role.persona", f"role:{role.id}", now())
+    s.flush()
+    return role_out(s, role, detail=True)
+
+
+@router.delete("/{role_id}/persona")
+def clear_persona(role_id: str, user: Writer, s: SessionDep) -> RoleOut:
+    """Back to the organization's persona."""
+    role = get_role(s, user.organization_id, role_id)
+    role.settings = {k: v for k, v in (role.settings or {}).items() if k != "persona"}
+    audit(s, role.organization_id, f"user:{user.id}", "role.persona", f"role:{role.id}", now())
+    s.flush()
+    return role_out(s, role, detail=True)
+
+
 @router.put("/{role_id}/scoring")
 def set_scoring(role_id: str, body: ScoringPolicy, user: Writer, s: SessionDep) -> RoleOut:
-    """Modality switches and weights, thresholds and compliance profile for future scoring."""
+    """Modality switches and weights, thresholds and compliance profile for future scoring.
+    The EU profile switches video (presence) scoring off and sets its weight to 0."""
     role = get_role(s, user.organization_id, role_id)
+    if body.profile == "eu":
+        body = body.model_copy(update={"presence": False, "presence_weight": 0.0})
     role.settings = {**(role.settings or {}), "scoring": body.model_dump(mode="json")}
     audit(
         s,
@@ -163,9 +213,62 @@ def list_versions(role_id: str, user: CurrentUser, s: SessionDep) -> list[ModelV
     ]
 
 
+def _link(request: Request, token: str) -> str:
+    return str(request.base_url).rstrip("/") + f"/web/interview.html#{token}"
+
+
+def _mail(
+    settings: Settings,
+    s: Session,
+    org_id: str,
+    role: JobRole,
+    sent: Sequence[tuple[InvitationOut, str, str]],
+) -> list[InvitationOut]:
+    """E-mail each (invitation, address, language) after the invitations are committed; a
+    failure is reported per candidate and never undoes the invitation."""
+    if not sent:
+        return []
+    if not mail_configured(settings):
+        return [o.model_copy(update={"email_status": "not_configured"}) for o, _, _ in sent]
+    org = s.get(Organization, org_id)
+    out = []
+    for inv, address, language in sent:
+        try:
+            msg = invitation_message(
+                sender=sender(settings),
+                to=address,
+                candidate_name=inv.candidate_name,
+                role_title=role.title,
+                organization=org.name if org else "",
+                link=inv.link,
+                expires_at=inv.expires_at,
+                language="zh" if language == "zh" else "en",
+            )
+            send(settings, msg)
+            status_ = "sent"
+        except (BackendUnavailable, InvalidInput) as exc:
+            status_ = f"failed: {exc}"
+        audit(
+            s,
+            org_id,
+            "system",
+            "candidate.invite_email",
+            f"session:{inv.session_id}",
+            now(),
+            sent=status_ == "sent",
+        )
+        out.append(inv.model_copy(update={"email_status": status_}))
+    return out
+
+
 @router.post("/{role_id}/invitations", status_code=status.HTTP_201_CREATED)
 def create_invitation(
-    role_id: str, body: InvitationCreate, user: Writer, s: SessionDep, request: Request
+    role_id: str,
+    body: InvitationCreate,
+    user: Writer,
+    ctx: Ctx,
+    s: SessionDep,
+    request: Request,
 ) -> InvitationOut:
     role = get_role(s, user.organization_id, role_id)
     plan_row = plan_in_language(s, role, body.language, now())
@@ -179,12 +282,74 @@ def create_invitation(
         f"user:{user.id}",
         now(),
         plan_row=plan_row,
+        days=body.expires_days,
     )
-    link = str(request.base_url).rstrip("/") + f"/web/interview.html#{inv.token}"
-    return InvitationOut(
+    out = InvitationOut(
         session_id=inv.session_id,
         candidate_id=inv.candidate_id,
         token=inv.token,
-        link=link,
+        link=_link(request, inv.token),
         expires_at=inv.expires_at,
+        candidate_name=body.candidate_name,
     )
+    if not (body.send_email and body.email):
+        return out
+    s.commit()  # the invitation exists before any e-mail points at it
+    return _mail(ctx.settings, s, user.organization_id, role, [(out, body.email, body.language)])[0]
+
+
+MAX_CSV_BYTES = 1024 * 1024  # a CSV of 500 candidates is far smaller
+
+
+@router.post("/{role_id}/invitations/csv", status_code=status.HTTP_201_CREATED)
+def invite_csv(
+    role_id: str,
+    data: Annotated[bytes, Body(media_type="text/csv")],
+    user: Writer,
+    ctx: Ctx,
+    s: SessionDep,
+    request: Request,
+    expires_days: int = Query(default=14, ge=1, le=90),
+    send_email: bool = False,
+) -> list[InvitationOut]:
+    """Invite every candidate of a CSV (name, email, language; a header row is optional).
+    All or nothing: a file with any bad line invites nobody and lists every problem."""
+    if len(data) > MAX_CSV_BYTES:
+        raise InvalidInput(f"the CSV is {len(data)} bytes; at most {MAX_CSV_BYTES}")
+    role = get_role(s, user.organization_id, role_id)
+    rows = parse_candidates(decode_csv(data), "zh" if role.language == "zh" else "en")
+    plans = {}
+    out: list[InvitationOut] = []
+    to_mail = []
+    at = now()
+    for row in rows:
+        if row.language not in plans:
+            plans[row.language] = plan_in_language(s, role, row.language, at)
+        inv = invite(
+            s,
+            role.organization_id,
+            role.id,
+            row.name,
+            row.email,
+            row.language,
+            f"user:{user.id}",
+            at,
+            plan_row=plans[row.language],
+            days=expires_days,
+        )
+        item = InvitationOut(
+            session_id=inv.session_id,
+            candidate_id=inv.candidate_id,
+            token=inv.token,
+            link=_link(request, inv.token),
+            expires_at=inv.expires_at,
+            candidate_name=row.name,
+        )
+        out.append(item)
+        if send_email and row.email:
+            to_mail.append((item, row.email, row.language))
+    if not to_mail:
+        return out
+    s.commit()  # the invitations exist before any e-mail points at them
+    mailed = {m.session_id: m for m in _mail(ctx.settings, s, user.organization_id, role, to_mail)}
+    return [mailed.get(o.session_id, o) for o in out]

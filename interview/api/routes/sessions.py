@@ -1,67 +1,222 @@
-"""Interview sessions as HR sees them: progress, reports, jobs."""
+"""Interview sessions as HR sees them: the progress list and its CSV, reports (with review,
+answers and media) as JSON and PDF, recorded media with Range, renewed links, jobs."""
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from datetime import timedelta
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi.encoders import jsonable_encoder
+from pydantic import Field
 from sqlalchemy import select
 
-from interview.api.deps import CurrentUser, SessionDep
-from interview.api.schemas import JobOut, SessionOut
-from interview.errors import NotFound
-from interview.service import session_for_org
+from interview.api.deps import Credentials, Ctx, CurrentUser, SessionDep, Writer, now
+from interview.api.ranges import ranged_response
+from interview.api.schemas import In, InvitationOut, JobOut, SessionOut
+from interview.auth import read_token, sign_token
+from interview.dashboard import (
+    EXPORT_HEADER,
+    MAX_EXPORT,
+    SessionQuery,
+    Sort,
+    export_rows,
+    list_sessions,
+    session_answers,
+)
+from interview.errors import NotFound, Unauthorized
+from interview.report.compliance import compliance, note_texts
+from interview.report.export import to_csv
+from interview.report.pdf import report_pdf
+from interview.review import stored_report, summary, trail
+from interview.scoring.fusion import policy_from
+from interview.service import renew_invitation, session_for_org
 from interview.storage import jobs
-from interview.storage.tables import Candidate, InterviewSession, JobRole, Report
+from interview.storage.tables import Answer, Candidate, JobRole, Review, User
 
 router = APIRouter(tags=["sessions"])
+MEDIA_LINK_HOURS = 4  # a signed media link in a report works this long
+
+
+def _query(
+    role_id: str | None = None,
+    status: str | None = None,
+    band: str | None = None,
+    integrity: str | None = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    reviewer_id: str | None = None,
+    sort: Sort = "-created",
+) -> SessionQuery:
+    return SessionQuery(
+        role_id=role_id or None,
+        status=status or None,
+        band=band or None,
+        integrity=integrity or None,
+        search=q or None,
+        reviewer_id=reviewer_id or None,
+        sort=sort,
+    )
+
+
+Filters = Annotated[SessionQuery, Depends(_query)]
 
 
 @router.get("/sessions")
-def list_sessions(
+def list_all(
     user: CurrentUser,
     s: SessionDep,
-    role_id: str | None = None,
-    status: str | None = None,
+    response: Response,
+    filters: Filters,
     limit: int = Query(default=50, ge=1, le=500),
     offset: int = Query(default=0, ge=0),
 ) -> list[SessionOut]:
-    q = (
-        select(InterviewSession, Candidate, JobRole, Report)
-        .join(Candidate, Candidate.id == InterviewSession.candidate_id)
-        .join(JobRole, JobRole.id == InterviewSession.role_id)
-        .outerjoin(Report, Report.session_id == InterviewSession.id)
-        .where(InterviewSession.organization_id == user.organization_id)
+    """One page of the progress list; X-Total-Count says how many match the filters."""
+    rows, total = list_sessions(s, user.organization_id, filters, limit, offset, now())
+    response.headers["X-Total-Count"] = str(total)
+    return [SessionOut(**r.model_dump()) for r in rows]
+
+
+@router.get("/sessions.csv")
+def export_csv(user: CurrentUser, s: SessionDep, filters: Filters) -> Response:
+    """The filtered list (every page) as CSV, with formula-looking cells made text."""
+    rows, _ = list_sessions(s, user.organization_id, filters, MAX_EXPORT, 0, now())
+    body = to_csv(EXPORT_HEADER, export_rows(rows))
+    stamp = now().strftime("%Y%m%d-%H%M")
+    return Response(
+        body.encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="candidates-{stamp}.csv"'},
     )
-    if role_id:
-        q = q.where(InterviewSession.role_id == role_id)
-    if status:
-        q = q.where(InterviewSession.status == status)
-    q = q.order_by(InterviewSession.created_at.desc()).limit(limit).offset(offset)
-    return [
-        SessionOut(
-            id=sess.id,
-            candidate_id=cand.id,
-            candidate_name=cand.name,
-            role_id=role.id,
-            role_title=role.title,
-            status=sess.status,
-            language=sess.language,
-            created_at=sess.created_at,
-            overall=rep.overall if rep else None,
-            integrity=rep.body.get("integrity") if rep else None,
-        )
-        for sess, cand, role, rep in s.execute(q).all()
-    ]
+
+
+def _media_secret(secret: str, answer_id: str) -> str:
+    """Media links are signed with a key of their own answer: useless anywhere else."""
+    return f"{secret}:media:{answer_id}"
+
+
+def report_view(ctx: Ctx, s: SessionDep, user: User, session_id: str) -> dict[str, Any]:
+    """The stored report (machine values unchanged) with the review, the answers and their
+    signed media links, the compliance notes and the audit trail."""
+    sess = session_for_org(s, user.organization_id, session_id)
+    report = stored_report(s, sess)
+    role = s.get(JobRole, sess.role_id)
+    policy = policy_from(role.settings if role else None)
+    review = summary(s, sess, report, policy.thresholds)
+    row = s.scalar(select(Review).where(Review.session_id == sess.id))
+    expires = now() + timedelta(hours=MEDIA_LINK_HOURS)
+    answers = []
+    for a in session_answers(s, sess):
+        item = a.model_dump(mode="json")
+        if a.media_type:
+            key = _media_secret(ctx.settings.secret_key, a.answer_id)
+            access = sign_token(key, user.id, expires)
+            item["media_url"] = (
+                f"/api/v1/sessions/{sess.id}/answers/{a.answer_id}/media?access={access}"
+            )
+        answers.append(item)
+    comp = compliance(policy, report)
+    return {
+        **report.model_dump(mode="json"),
+        "status": sess.status,
+        "reviewer_id": row.reviewer_id if row else None,
+        "review": review.model_dump(mode="json"),
+        "answers": answers,
+        "compliance": {**comp.model_dump(mode="json"), "texts": note_texts(comp, "en")},
+        "trail": jsonable_encoder(trail(s, sess)),
+    }
 
 
 @router.get("/sessions/{session_id}/report")
-def get_report(session_id: str, user: CurrentUser, s: SessionDep) -> dict[str, Any]:
+def get_report(session_id: str, user: CurrentUser, ctx: Ctx, s: SessionDep) -> dict[str, Any]:
+    return report_view(ctx, s, user, session_id)
+
+
+@router.get("/sessions/{session_id}/report.json")
+def download_json(session_id: str, user: CurrentUser, ctx: Ctx, s: SessionDep) -> Response:
+    view = report_view(ctx, s, user, session_id)
+    for a in view["answers"]:
+        a.pop("media_url", None)  # signed links do not belong in a file that travels
+    return Response(
+        json.dumps(view, ensure_ascii=False, indent=2).encode("utf-8"),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="report-{session_id}.json"'},
+    )
+
+
+@router.get("/sessions/{session_id}/report.pdf")
+def download_pdf(
+    session_id: str,
+    user: CurrentUser,
+    s: SessionDep,
+    lang: Literal["en", "zh"] | None = None,
+) -> Response:
     sess = session_for_org(s, user.organization_id, session_id)
-    rep = s.scalar(select(Report).where(Report.session_id == sess.id))
-    if rep is None:
-        raise NotFound(f"session {session_id!r} has no report yet (status: {sess.status})")
-    return rep.body
+    report = stored_report(s, sess)
+    role = s.get(JobRole, sess.role_id)
+    policy = policy_from(role.settings if role else None)
+    review = summary(s, sess, report, policy.thresholds)
+    shown = lang or ("zh" if report.language == "zh" else "en")
+    notes = note_texts(compliance(policy, report), shown)
+    data = report_pdf(report, review, notes, shown)
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="report-{session_id}.pdf"'},
+    )
+
+
+@router.get("/sessions/{session_id}/answers/{answer_id}/media")
+def answer_media(
+    session_id: str,
+    answer_id: str,
+    ctx: Ctx,
+    s: SessionDep,
+    creds: Credentials,
+    access: Annotated[str | None, Query(max_length=400)] = None,
+    range_header: Annotated[str | None, Header(alias="Range")] = None,
+) -> Response:
+    """The recording of one answer, to HR users of the interview's organization: sign in
+    with a bearer token, or use the signed link a report gives (a <video> sends no header).
+    Range requests get 206 so the player can seek."""
+    at = now()
+    if creds is not None:
+        user_id = read_token(ctx.settings.secret_key, creds.credentials, at)
+    elif access:
+        user_id = read_token(_media_secret(ctx.settings.secret_key, answer_id), access, at)
+    else:
+        raise Unauthorized("sign in first, or open the media link from the report")
+    user = s.get(User, user_id)
+    if user is None or not user.active:
+        raise Unauthorized("this account no longer exists or is disabled")
+    sess = session_for_org(s, user.organization_id, session_id)
+    answer = s.get(Answer, answer_id)
+    if answer is None or answer.session_id != sess.id or not answer.media:
+        raise NotFound(f"answer {answer_id!r} has no recording in this interview")
+    f = ctx.blobs.open(answer.media[0])
+    return ranged_response(f, answer.media_type or "application/octet-stream", range_header)
+
+
+class RenewIn(In):
+    expires_days: int = Field(default=14, ge=1, le=90)
+
+
+@router.post("/sessions/{session_id}/invitation")
+def renew(
+    session_id: str, body: RenewIn, user: Writer, s: SessionDep, request: Request
+) -> InvitationOut:
+    """A fresh link for an invitation not yet started (the old link stops working)."""
+    sess = session_for_org(s, user.organization_id, session_id)
+    inv = renew_invitation(s, sess, f"user:{user.id}", now(), body.expires_days)
+    cand = s.get(Candidate, sess.candidate_id)
+    return InvitationOut(
+        session_id=inv.session_id,
+        candidate_id=inv.candidate_id,
+        token=inv.token,
+        link=str(request.base_url).rstrip("/") + f"/web/interview.html#{inv.token}",
+        expires_at=inv.expires_at,
+        candidate_name=cand.name if cand else "",
+    )
 
 
 @router.get("/jobs/{job_id}")
@@ -71,3 +226,4 @@ def get_job(job_id: str, user: CurrentUser, s: SessionDep) -> JobOut:
     if sid is not None:
         session_for_org(s, user.organization_id, str(sid))  # 404 across organizations
     return JobOut.model_validate(job, from_attributes=True)
+

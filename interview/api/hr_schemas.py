@@ -1,0 +1,151 @@
+"""Request and response shapes of the HR dashboard's review, user, persona, invitation and
+self-report routes (the older shapes live in schemas.py)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from interview.api.schemas import In, Lang
+
+MAX_AVATAR_BYTES = 150_000  # an avatar picture, as a data: URL
+
+
+class ReviewerIn(In):
+    reviewer_id: str | None = Field(default=None, max_length=32)  # None: unassign
+
+
+class OverrideIn(In):
+    competency_id: str = Field(min_length=1, max_length=64)
+    level: int = Field(ge=1, le=5)
+    reason: str = Field(min_length=1, max_length=4000)
+
+
+class DecisionIn(In):
+    decision: Literal["advance", "reject", "hold"]
+    reason: str = Field(min_length=1, max_length=4000)
+
+
+class OverrideOut(BaseModel):
+    id: str
+    competency_id: str
+    old_level: int
+    new_level: int
+    reason: str
+    created_at: datetime
+
+
+class ReviewOut(BaseModel):
+    session_id: str
+    status: str
+    reviewer_id: str | None
+    decision: str | None
+    decision_reason: str | None
+    decided_at: datetime | None
+
+
+class UserCreate(In):
+    email: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    name: str = Field(min_length=1, max_length=200)
+    role: Literal["admin", "recruiter", "reviewer", "hiring_manager"]
+    password: str = Field(min_length=10, max_length=200)
+
+
+class UserUpdate(In):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    role: Literal["admin", "recruiter", "reviewer", "hiring_manager"] | None = None
+    active: bool | None = None
+
+
+class UserListOut(BaseModel):
+    id: str
+    email: str
+    name: str
+    role: str
+    active: bool
+    created_at: datetime
+
+
+class Persona(In):
+    """The interviewer the candidate meets: a name, a face (initials or a small picture) and
+    a greeting per language."""
+
+    name: str = Field(min_length=1, max_length=60)
+    initials: str | None = Field(default=None, min_length=1, max_length=3)
+    avatar: str | None = Field(default=None, max_length=MAX_AVATAR_BYTES * 4 // 3 + 40)
+    greeting: dict[Lang, str] = Field(default_factory=dict)
+
+    @field_validator("greeting")
+    @classmethod
+    def _short_greetings(cls, value: dict[str, str]) -> dict[str, str]:
+        for lang, text in value.items():
+            if len(text) > 500:
+                raise ValueError(f"the {lang} greeting is {len(text)} characters; at most 500")
+        return {k: v.strip() for k, v in value.items() if v.strip()}
+
+    @field_validator("avatar")
+    @classmethod
+    def _image_data_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        head, _, data = value.partition(",")
+        if head not in (
+            "data:image/png;base64",
+            "data:image/jpeg;base64",
+            "data:image/webp;base64",
+        ):
+            raise ValueError("the avatar must be a PNG, JPEG or WebP picture (a data: URL)")
+        try:
+            raw = base64.b64decode(data, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValueError("the avatar picture is not valid base64") from None
+        if len(raw) > MAX_AVATAR_BYTES:
+            raise ValueError(f"the avatar is {len(raw)} bytes; at most {MAX_AVATAR_BYTES}")
+        return value
+
+
+def persona_from(value: object) -> Persona | None:
+    """A stored persona, or None. Older demo data kept the greeting as one string: it is
+    read as the English greeting."""
+    if not isinstance(value, dict) or not value.get("name"):
+        return None
+    data = dict(value)
+    if isinstance(data.get("greeting"), str):
+        data["greeting"] = {"en": data["greeting"]}
+    return Persona.model_validate(data)
+
+
+class PersonaOut(BaseModel):
+    """The persona a candidate meets (the role's, else the organization's), greeting in the
+    interview's language."""
+
+    name: str
+    initials: str
+    avatar: str | None = None
+    greeting: str
+
+
+class OrganizationOut(BaseModel):
+    id: str
+    name: str
+    persona: Persona | None = None
+    mail_configured: bool
+
+
+class PlanPreviewOut(BaseModel):
+    competencies: list[dict[str, object]]
+    questions: list[dict[str, object]]
+
+
+class SelfReportIn(In):
+    """A group the candidate chooses to report, or None to withdraw it ("prefer not to say")."""
+
+    group: str | None = Field(default=None, min_length=1, max_length=60)
+
+
+class SelfReportOut(BaseModel):
+    stored: bool

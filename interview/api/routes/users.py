@@ -1,0 +1,100 @@
+"""User management and organization settings (admins), and the user list recruiters need to
+assign reviewers."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+from sqlalchemy import select
+
+from interview.api.deps import Admin, Ctx, CurrentUser, SessionDep, Writer, now
+from interview.api.hr_schemas import (
+    OrganizationOut,
+    Persona,
+    UserCreate,
+    UserListOut,
+    UserUpdate,
+    persona_from,
+)
+from interview.errors import Conflict, NotFound
+from interview.mail import mail_configured
+from interview.service import audit, create_user
+from interview.storage.tables import Organization, User
+
+router = APIRouter(tags=["users"])
+
+
+@router.get("/users")
+def list_users(user: Writer, s: SessionDep, role: str | None = None) -> list[UserListOut]:
+    """The organization's accounts (recruiters pick reviewers from it)."""
+    q = select(User).where(User.organization_id == user.organization_id)
+    if role:
+        q = q.where(User.role == role)
+    rows = s.scalars(q.order_by(User.name, User.email)).all()
+    return [UserListOut.model_validate(u, from_attributes=True) for u in rows]
+
+
+@router.post("/users", status_code=status.HTTP_201_CREATED)
+def add_user(body: UserCreate, user: Admin, s: SessionDep) -> UserListOut:
+    created = create_user(
+        s, user.organization_id, body.email, body.name, body.role, body.password, now()
+    )
+    audit(
+        s,
+        user.organization_id,
+        f"user:{user.id}",
+        "user.create",
+        f"user:{created.id}",
+        now(),
+        role=body.role,
+    )
+    return UserListOut.model_validate(created, from_attributes=True)
+
+
+@router.patch("/users/{user_id}")
+def change_user(user_id: str, body: UserUpdate, user: Admin, s: SessionDep) -> UserListOut:
+    target = s.get(User, user_id)
+    if target is None or target.organization_id != user.organization_id:
+        raise NotFound(f"user {user_id!r} not found")
+    if target.id == user.id and (body.active is False or body.role not in (None, "admin")):
+        raise Conflict("you cannot disable yourself or drop your own admin role")
+    changes = body.model_dump(exclude_none=True)
+    for key, value in changes.items():
+        setattr(target, key, value)
+    audit(
+        s,
+        user.organization_id,
+        f"user:{user.id}",
+        "user.update",
+        f"user:{target.id}",
+        now(),
+        **changes,
+    )
+    s.flush()
+    return UserListOut.model_validate(target, from_attributes=True)
+
+
+def _org(s: SessionDep, org_id: str) -> Organization:
+    org = s.get(Organization, org_id)
+    assert org is not None  # a signed-in user's organization exists (cascade deletes users)
+    return org
+
+
+@router.get("/organization")
+def organization(user: CurrentUser, ctx: Ctx, s: SessionDep) -> OrganizationOut:
+    org = _org(s, user.organization_id)
+    return OrganizationOut(
+        id=org.id,
+        name=org.name,
+        persona=persona_from((org.settings or {}).get("persona")),
+        mail_configured=mail_configured(ctx.settings),
+    )
+
+
+@router.put("/organization/persona")
+def set_org_persona(body: Persona, user: Admin, ctx: Ctx, s: SessionDep) -> OrganizationOut:
+    """The interviewer persona candidates meet unless a role sets its own."""
+    org = _org(s, user.organization_id)
+    org.settings = {**(org.settings or {}), "persona": body.model_dump(mode="json")}
+    audit(s, org.id, f"user:{user.id}", "organization.persona", f"organization:{org.id}", now())
+    s.flush()
+    return organization(user, ctx, s)

@@ -1,0 +1,360 @@
+"""What the HR dashboard reads: the progress list (filters, sort, search, pages), a role's
+candidates side by side, the outcomes behind the fairness report, and a session's answers
+with their media and timed words. Queries only; nothing here writes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from interview.competency.schemas import CompetencyModel
+from interview.errors import InvalidInput
+from interview.report.fairness import Basis
+from interview.report.review import Reviewed, apply_overrides
+from interview.report.schemas import Report as ReportBody
+from interview.review import latest_levels
+from interview.scoring.fusion import Thresholds
+from interview.service import (
+    FOLLOWUP_SEP,
+    followup_prompts,
+    latest_model_and_plan,
+    plan_of,
+    split_followup_id,
+)
+from interview.storage.tables import (
+    Answer,
+    Candidate,
+    InterviewSession,
+    JobRole,
+    Report,
+    Review,
+    ReviewOverride,
+    SelfReport,
+    User,
+)
+
+STATUSES = ("invited", "started", "completed", "scored", "reviewed")
+BANDS = ("advance", "review", "not_now", "insufficient")
+LEVELS = ("not_assessed", "low", "medium", "high")
+Sort = Literal[
+    "created", "-created", "name", "-name", "overall", "-overall", "status", "integrity",
+    "-integrity",
+]  # fmt: skip
+MAX_EXPORT = 10_000  # rows in one CSV export
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SessionQuery(Frozen):
+    """Filters of the progress list; None means any."""
+
+    role_id: str | None = None
+    status: str | None = None
+    band: str | None = None
+    integrity: str | None = None
+    search: str | None = Field(default=None, max_length=200)  # in name or e-mail
+    reviewer_id: str | None = None  # sessions assigned to this reviewer
+    sort: Sort = "-created"
+
+    def checked(self) -> SessionQuery:
+        for name, value, known in (
+            ("status", self.status, STATUSES),
+            ("band", self.band, BANDS),
+            ("integrity", self.integrity, LEVELS),
+        ):
+            if value is not None and value not in known:
+                raise InvalidInput(f"{name} {value!r} is unknown; use one of {', '.join(known)}")
+        return self
+
+
+class SessionRow(Frozen):
+    id: str
+    candidate_id: str
+    candidate_name: str
+    email: str | None
+    role_id: str
+    role_title: str
+    status: str
+    language: str
+    created_at: datetime
+    expires_at: datetime | None
+    expired: bool
+    overall: float | None
+    band: str | None
+    integrity: str | None
+    reviewer_id: str | None
+    reviewer_name: str | None
+    decision: str | None
+    overridden: bool  # a reviewer changed at least one competency level
+
+
+def _band() -> Any:
+    return Report.body["band"].as_string()
+
+
+def _integrity() -> Any:
+    return Report.body["integrity"].as_string()
+
+
+def _select(org_id: str, q: SessionQuery) -> Select[Any]:
+    reviewer = aliased(User)
+    stmt = (
+        select(InterviewSession, Candidate, JobRole, Report.overall, _band(), _integrity())
+        .add_columns(Review.reviewer_id, reviewer.name, Review.decision)
+        .join(Candidate, Candidate.id == InterviewSession.candidate_id)
+        .join(JobRole, JobRole.id == InterviewSession.role_id)
+        .outerjoin(Report, Report.session_id == InterviewSession.id)
+        .outerjoin(Review, Review.session_id == InterviewSession.id)
+        .outerjoin(reviewer, reviewer.id == Review.reviewer_id)
+        .where(InterviewSession.organization_id == org_id)
+    )
+    if q.role_id:
+        stmt = stmt.where(InterviewSession.role_id == q.role_id)
+    if q.status:
+        stmt = stmt.where(InterviewSession.status == q.status)
+    if q.band:
+        stmt = stmt.where(_band() == q.band)
+    if q.integrity:
+        stmt = stmt.where(_integrity() == q.integrity)
+    if q.reviewer_id:
+        stmt = stmt.where(Review.reviewer_id == q.reviewer_id)
+    if q.search and q.search.strip():
+        term = q.search.strip().lower()
+        stmt = stmt.where(
+            or_(
+                func.lower(Candidate.name).contains(term, autoescape=True),
+                func.lower(func.coalesce(Candidate.email, "")).contains(term, autoescape=True),
+            )
+        )
+    return stmt
+
+
+def _order(stmt: Select[Any], sort: Sort) -> Select[Any]:
+    level = case({name: i for i, name in enumerate(LEVELS)}, value=_integrity(), else_=-1)
+    status = case({name: i for i, name in enumerate(STATUSES)}, value=InterviewSession.status)
+    keys: dict[str, Any] = {
+        "created": InterviewSession.created_at,
+        "name": func.lower(Candidate.name),
+        "overall": Report.overall,
+        "status": status,
+        "integrity": level,
+    }
+    key = keys[sort.lstrip("-")]
+    ordered = key.desc() if sort.startswith("-") else key.asc()
+    # Unscored sessions sort after scored ones either way; then newest first, then id.
+    return stmt.order_by(
+        ordered.nulls_last(), InterviewSession.created_at.desc(), InterviewSession.id
+    )
+
+
+def list_sessions(
+    s: Session, org_id: str, q: SessionQuery, limit: int, offset: int, now: datetime
+) -> tuple[list[SessionRow], int]:
+    """One page of the progress list and the number of sessions matching the filters."""
+    stmt = _select(org_id, q.checked())
+    total = s.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    rows = s.execute(_order(stmt, q.sort).limit(limit).offset(offset)).all()
+    ids = [r[0].id for r in rows]
+    overridden = (
+        set(
+            s.scalars(
+                select(ReviewOverride.session_id).where(ReviewOverride.session_id.in_(ids))
+            ).all()
+        )
+        if ids
+        else set()
+    )
+    out = []
+    for sess, cand, role, overall, band, integrity, reviewer_id, reviewer_name, decision in rows:
+        expired = sess.status == "invited" and sess.expires_at is not None and sess.expires_at < now
+        out.append(
+            SessionRow(
+                id=sess.id,
+                candidate_id=cand.id,
+                candidate_name=cand.name,
+                email=cand.email,
+                role_id=role.id,
+                role_title=role.title,
+                status=sess.status,
+                language=sess.language,
+                created_at=sess.created_at,
+                expires_at=sess.expires_at,
+                expired=expired,
+                overall=overall,
+                band=band,
+                integrity=integrity,
+                reviewer_id=reviewer_id,
+                reviewer_name=reviewer_name,
+                decision=decision,
+                overridden=sess.id in overridden,
+            )
+        )
+    return out, int(total)
+
+
+EXPORT_HEADER = (
+    "candidate", "email", "role", "status", "language", "invited_at", "expires_at",
+    "overall", "band", "integrity", "reviewer", "decision", "session_id",
+)  # fmt: skip
+
+
+def export_rows(rows: list[SessionRow]) -> list[tuple[object, ...]]:
+    return [
+        (
+            r.candidate_name,
+            r.email,
+            r.role_title,
+            "expired" if r.expired else r.status,
+            r.language,
+            r.created_at.isoformat(timespec="seconds"),
+            r.expires_at.isoformat(timespec="seconds") if r.expires_at else None,
+            r.overall,
+            r.band,
+            r.integrity,
+            r.reviewer_name,
+            r.decision,
+            r.id,
+        )
+        for r in rows
+    ]
+
+
+# -- one role's candidates side by side ---------------------------------------------------
+
+
+class CompareRow(Frozen):
+    session_id: str
+    candidate_name: str
+    status: str
+    overall: float
+    band: str
+    reviewed_overall: float
+    reviewed_band: str
+    integrity: str
+    decision: str | None
+    levels: dict[str, int]  # competency id -> level after review
+    overridden: tuple[str, ...]  # competencies a reviewer changed
+
+
+class Comparison(Frozen):
+    role_id: str
+    role_title: str
+    competencies: tuple[tuple[str, str], ...]  # (id, name) of the role's latest model
+    rows: tuple[CompareRow, ...]  # highest reviewed overall first
+
+
+def reviewed_of(s: Session, session_id: str, body: dict[str, Any], t: Thresholds) -> Reviewed:
+    return apply_overrides(ReportBody.model_validate(body), latest_levels(s, session_id), t)
+
+
+def compare_role(s: Session, role: JobRole, thresholds: Thresholds) -> Comparison:
+    """Scored candidates of one role, each with its levels after review."""
+    model_row, _ = latest_model_and_plan(s, role.id)
+    model = CompetencyModel.model_validate(model_row.spec)
+    comps = tuple((i.competency.id, i.competency.name.get(role.language)) for i in model.items)
+    rows = []
+    found = s.execute(
+        select(InterviewSession, Candidate.name, Report.body, Review.decision)
+        .join(Candidate, Candidate.id == InterviewSession.candidate_id)
+        .join(Report, Report.session_id == InterviewSession.id)
+        .outerjoin(Review, Review.session_id == InterviewSession.id)
+        .where(InterviewSession.role_id == role.id)
+    ).all()
+    for sess, name, body, decision in found:
+        reviewed = reviewed_of(s, sess.id, body, thresholds)
+        rows.append(
+            CompareRow(
+                session_id=sess.id,
+                candidate_name=name,
+                status=sess.status,
+                overall=float(body.get("overall", 0.0)),
+                band=str(body.get("band", "")),
+                reviewed_overall=reviewed.overall,
+                reviewed_band=reviewed.band,
+                integrity=str(body.get("integrity", "not_assessed")),
+                decision=decision,
+                levels={c.competency_id: c.level for c in reviewed.competencies},
+                overridden=tuple(c.competency_id for c in reviewed.competencies if c.overridden),
+            )
+        )
+    rows.sort(key=lambda r: (-r.reviewed_overall, r.candidate_name))
+    return Comparison(role_id=role.id, role_title=role.title, competencies=comps, rows=tuple(rows))
+
+
+# -- fairness: outcomes by self-reported group -------------------------------------------
+
+
+def fairness_outcomes(s: Session, role: JobRole, basis: Basis) -> list[tuple[str | None, bool]]:
+    """(self-reported group or None, selected) for each assessed candidate of the role.
+
+    recommendation: every scored interview, selected when its band was "advance";
+    decision: interviews with a final decision, selected when a person advanced them."""
+    found = s.execute(
+        select(_band(), Review.decision, SelfReport.group_label)
+        .select_from(InterviewSession)
+        .join(Report, Report.session_id == InterviewSession.id)
+        .outerjoin(Review, Review.session_id == InterviewSession.id)
+        .outerjoin(SelfReport, SelfReport.session_id == InterviewSession.id)
+        .where(InterviewSession.role_id == role.id)
+    ).all()
+    if basis == "decision":
+        return [(g, d == "advance") for _, d, g in found if d is not None]
+    return [(g, b == "advance") for b, _, g in found]
+
+
+# -- a session's answers, for the player and the transcript ------------------------------
+
+
+class AnswerView(Frozen):
+    answer_id: str
+    question_id: str
+    question_text: str
+    kind: str  # text, audio, video, choice
+    text: str  # typed text, the transcript of a recording, or the option picked
+    media_type: str | None = None
+    duration_s: float | None = None
+    words: tuple[tuple[str, float, float], ...] = ()  # (word, start s, end s) of a recording
+
+
+def session_answers(s: Session, sess: InterviewSession) -> list[AnswerView]:
+    """The latest attempt of each question (follow-ups after their question), in plan order."""
+    plan = plan_of(s, sess)
+    texts = {q.id: q.text for q in plan.questions}
+    probes = {f"{p.question_id}{FOLLOWUP_SEP}{p.n}": p.text for p in followup_prompts(s, sess.id)}
+    order = {q.id: i for i, q in enumerate(plan.questions)}
+    latest: dict[str, Answer] = {}
+    for a in s.scalars(select(Answer).where(Answer.session_id == sess.id).order_by(Answer.attempt)):
+        latest[a.question_id] = a
+    out = []
+    for qid, a in latest.items():
+        base, n = split_followup_id(qid)
+        perceived = a.transcript or {}
+        transcript = perceived.get("transcript") or {}
+        words = tuple(
+            (str(w["word"]), float(w["start"]), float(w["end"]))
+            for w in transcript.get("words", [])
+        )
+        question = probes.get(qid, "") if n else texts.get(qid, "")
+        out.append(
+            (
+                (order.get(base, len(order)), n),
+                AnswerView(
+                    answer_id=a.id,
+                    question_id=qid,
+                    question_text=question,
+                    kind=a.kind,
+                    text=(a.text or "") if not a.media else str(transcript.get("text", "")),
+                    media_type=a.media_type if a.media else None,
+                    duration_s=transcript.get("duration_s") if a.media else None,
+                    words=words,
+                ),
+            )
+        )
+    return [v for _, v in sorted(out, key=lambda p: p[0])]

@@ -1,0 +1,280 @@
+"""A candidate report as PDF, written in Python with fpdf2 (no browser, no network).
+
+Text uses DejaVu Sans for Latin script and falls back to Noto Sans CJK (Debian package
+fonts-noto-cjk) for Chinese, both embedded as subsets, so the file reads the same on any
+viewer. Without those fonts Latin text still prints in Helvetica and other characters
+become '?', and the first page says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from interview.report.review import ReviewSummary
+from interview.report.schemas import Report
+
+Lang = Literal["en", "zh"]
+LATIN_FONTS = (
+    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+    Path("/usr/share/fonts/dejavu/DejaVuSans.ttf"),
+)
+CJK_FONTS = (
+    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+    Path("/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc"),
+    Path("/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc"),
+)
+FONT_PT = 10
+LINE_MM = 5.2
+
+LABELS: dict[str, dict[Lang, str]] = {
+    "title": {"en": "Interview report", "zh": "面试报告"},
+    "role": {"en": "Role", "zh": "岗位"},
+    "language": {"en": "Interview language", "zh": "面试语言"},
+    "overall": {"en": "Overall", "zh": "综合得分"},
+    "band": {"en": "Recommendation", "zh": "建议"},
+    "after_review": {"en": "After human review", "zh": "人工复核后"},
+    "decision": {"en": "Final decision", "zh": "最终决定"},
+    "coverage": {"en": "Answered weight", "zh": "已回答权重"},
+    "notice": {
+        "en": "AI-assisted assessment: a person reviews it and makes any decision.",
+        "zh": "AI 辅助评估：由人工审核并作出任何决定。",
+    },
+    "competencies": {"en": "Competencies", "zh": "胜任力"},
+    "level": {"en": "Level", "zh": "等级"},
+    "weight": {"en": "Weight", "zh": "权重"},
+    "confidence": {"en": "Confidence", "zh": "置信度"},
+    "evidence": {"en": "Evidence", "zh": "证据"},
+    "highlights": {"en": "Highlights", "zh": "亮点"},
+    "risks": {"en": "Risks to review", "zh": "待核查风险"},
+    "integrity": {
+        "en": "Integrity (for review; never changes a score)",
+        "zh": "诚信（仅供审核，不影响评分）",
+    },
+    "review": {"en": "Review trail", "zh": "复核记录"},
+    "provenance": {"en": "Provenance", "zh": "来源"},
+    "none": {"en": "None", "zh": "无"},
+    "reviewer": {"en": "Reviewer", "zh": "复核人"},
+    "reason": {"en": "Reason", "zh": "理由"},
+    "fonts": {
+        "en": "Fonts for this script are not installed on the server; some characters are '?'.",
+        "zh": "服务器缺少字体，部分字符显示为 '?'。",
+    },
+}
+BANDS: dict[str, dict[Lang, str]] = {
+    "advance": {"en": "Advance", "zh": "推进"},
+    "review": {"en": "Review", "zh": "复核"},
+    "not_now": {"en": "Not now", "zh": "暂不推进"},
+    "insufficient": {"en": "Insufficient evidence", "zh": "证据不足"},
+    "reject": {"en": "Reject", "zh": "不录用"},
+    "hold": {"en": "Hold", "zh": "待定"},
+}
+
+
+@lru_cache(maxsize=1)
+def _fonts() -> tuple[Path | None, tuple[Path, int] | None]:
+    """(Latin TTF, (CJK collection, index of its Simplified Chinese face)) where present."""
+    latin = next((p for p in LATIN_FONTS if p.is_file()), None)
+    cjk = None
+    path = next((p for p in CJK_FONTS if p.is_file()), None)
+    if path is not None:
+        from fontTools.ttLib import TTCollection
+
+        faces = TTCollection(str(path), lazy=True).fonts
+        names = [str(f["name"].getDebugName(1) or "") for f in faces]
+        index = next((i for i, n in enumerate(names) if n.endswith(" SC")), 0)
+        cjk = (path, index)
+    return latin, cjk
+
+
+def _t(key: str, lang: Lang) -> str:
+    return LABELS[key][lang]
+
+
+def _band(name: str, lang: Lang) -> str:
+    return BANDS.get(name, {}).get(lang, name)
+
+
+class _Doc:
+    """fpdf2 with the few moves a report needs: headings, paragraphs, bullets."""
+
+    def __init__(self, lang: Lang) -> None:
+        from fpdf import FPDF
+
+        self.lang = lang
+        pdf = FPDF(format="A4")
+        pdf.set_margins(15, 15, 15)
+        pdf.set_auto_page_break(True, margin=15)
+        latin, cjk = _fonts()
+        self.unicode = latin is not None or cjk is not None
+        if cjk is not None:
+            pdf.add_font("cjk", "", str(cjk[0]), collection_font_number=cjk[1])
+            cjk_bold = cjk[0].with_name(cjk[0].name.replace("Regular", "Bold"))
+            pdf.add_font(
+                "cjk",
+                "B",
+                str(cjk_bold if cjk_bold.is_file() else cjk[0]),
+                collection_font_number=cjk[1],
+            )
+        if latin is not None:
+            pdf.add_font("body", "", str(latin))
+            bold = latin.with_name("DejaVuSans-Bold.ttf")
+            pdf.add_font("body", "B", str(bold if bold.is_file() else latin))
+            if cjk is not None:
+                pdf.set_fallback_fonts(["cjk"])
+            self.family = "body"
+        elif cjk is not None:
+            self.family = "cjk"
+        else:
+            self.family = "helvetica"
+        pdf.set_title(_t("title", lang))
+        pdf.set_creator("interview")
+        pdf.add_page()
+        self.pdf = pdf
+        self.font()
+
+    def font(self, size: float = FONT_PT, bold: bool = False) -> None:
+        self.pdf.set_font(self.family, "B" if bold else "", size)
+
+    def text(self, s: str) -> str:
+        if self.unicode:
+            return s
+        return s.encode("latin-1", "replace").decode("latin-1")
+
+    def line(self, s: str, size: float = FONT_PT, bold: bool = False, indent: float = 0) -> None:
+        self.font(size, bold)
+        self.pdf.set_x(self.pdf.l_margin + indent)
+        self.pdf.multi_cell(
+            0, LINE_MM * size / FONT_PT, self.text(s), new_x="LMARGIN", new_y="NEXT"
+        )
+
+    def heading(self, s: str) -> None:
+        self.pdf.ln(2)
+        self.line(s, size=12.5, bold=True)
+        y = self.pdf.get_y()
+        self.pdf.set_draw_color(200, 200, 200)
+        self.pdf.line(self.pdf.l_margin, y, self.pdf.w - self.pdf.r_margin, y)
+        self.pdf.ln(1.5)
+
+    def bullets(self, items: Sequence[str], indent: float = 3) -> None:
+        if not items:
+            self.line(_t("none", self.lang), indent=indent)
+        for item in items:
+            self.line(f"• {item}", indent=indent)
+
+    def output(self) -> bytes:
+        return bytes(self.pdf.output())
+
+
+def _span(start: float | None, end: float | None) -> str:
+    if start is None:
+        return ""
+    return f" [{start:.1f}–{end:.1f} s]" if end is not None and end > start else f" [{start:.1f} s]"
+
+
+def report_pdf(
+    report: Report,
+    review: ReviewSummary | None = None,
+    notes: Sequence[str] = (),
+    lang: Lang | None = None,
+) -> bytes:
+    """The report as PDF bytes; labels in `lang` (default: the interview's language)."""
+    lang = lang or ("zh" if report.language == "zh" else "en")
+    doc = _Doc(lang)
+    doc.line(_t("title", lang), size=17, bold=True)
+    if not doc.unicode or (_fonts()[1] is None and _needs_cjk(report)):
+        doc.line(_t("fonts", lang), size=8)
+    doc.line(report.candidate_name, size=14, bold=True)
+    doc.line(f"{_t('role', lang)}: {report.role_title} · {_t('language', lang)}: {report.language}")
+    doc.pdf.ln(2)
+    doc.line(
+        f"{_t('overall', lang)}: {report.overall:.1f} / 100 · "
+        f"{_t('band', lang)}: {_band(report.band, lang)} · "
+        f"{_t('coverage', lang)}: {report.coverage * 100:.0f}%",
+        size=12,
+        bold=True,
+    )
+    reviewed = review.reviewed if review else None
+    if reviewed is not None and reviewed.changed:
+        doc.line(
+            f"{_t('after_review', lang)}: {reviewed.overall:.1f} / 100 · "
+            f"{_t('band', lang)}: {_band(reviewed.band, lang)}",
+            size=12,
+            bold=True,
+        )
+    if review is not None and review.decision is not None:
+        d = review.decision
+        doc.line(
+            f"{_t('decision', lang)}: {_band(d.decision, lang)} ({d.by}, "
+            f"{d.at:%Y-%m-%d}) · {_t('reason', lang)}: {d.reason}",
+            bold=True,
+        )
+    doc.line(_t("notice", lang), size=8.5)
+    for note in notes:
+        doc.line(note, size=8.5)
+
+    doc.heading(_t("competencies", lang))
+    after = {c.competency_id: c for c in reviewed.competencies} if reviewed else {}
+    for c in report.competencies:
+        level = f"{_t('level', lang)} {c.level}/5"
+        changed = after.get(c.competency_id)
+        if changed is not None and changed.overridden:
+            level += f" → {changed.level}/5 ({_t('after_review', lang)})"
+        doc.line(
+            f"{c.name} · {level} · {_t('weight', lang)} {c.weight * 100:.0f}% · "
+            f"{_t('confidence', lang)} {c.confidence * 100:.0f}%",
+            bold=True,
+        )
+        quotes = [f"“{e.quote}”{_span(e.start_s, e.end_s)} ({e.supports})" for e in c.evidence]
+        doc.line(f"{_t('evidence', lang)}:", size=9, indent=3)
+        doc.bullets(quotes[:8], indent=5)
+        doc.pdf.ln(1)
+
+    doc.heading(_t("highlights", lang))
+    doc.bullets([f"{h.text}: “{h.quote}”" for h in report.highlights])
+    doc.heading(_t("risks", lang))
+    doc.bullets([f"{r.kind.replace('_', ' ')}: {r.text}" for r in report.risks])
+
+    doc.heading(_t("integrity", lang))
+    summary = report.integrity_summary
+    doc.line(f"{report.integrity}" + (f" · {summary.reason}" if summary else ""))
+    doc.bullets(
+        [
+            f"{f.kind.replace('_', ' ')} ({f.severity})"
+            f"{' · ' + f.question_id if f.question_id else ''}{_span(f.start_s, f.end_s)}: {f.note}"
+            for f in report.integrity_flags
+        ]
+    )
+
+    if review is not None:
+        doc.heading(_t("review", lang))
+        if review.reviewer:
+            doc.line(f"{_t('reviewer', lang)}: {review.reviewer}")
+        doc.bullets(
+            [
+                f"{o.at:%Y-%m-%d %H:%M} · {o.reviewer} · {o.competency_id}: "
+                f"{o.old_level} → {o.new_level} · {_t('reason', lang)}: {o.reason}"
+                for o in review.overrides
+            ]
+        )
+
+    doc.heading(_t("provenance", lang))
+    p = report.provenance
+    doc.line(
+        f"package {p.package_version} · library {p.library_version} · competency model "
+        f"v{p.competency_model_version} · models {_models(p.models)} · settings "
+        f"{p.settings_hash[:16]} · scored {p.scored_at:%Y-%m-%d %H:%M} UTC",
+        size=8.5,
+    )
+    return doc.output()
+
+
+def _models(models: dict[str, Any]) -> str:
+    return ", ".join(f"{k}: {v}" for k, v in models.items()) or "-"
+
+
+def _needs_cjk(report: Report) -> bool:
+    text = report.candidate_name + report.role_title + "".join(c.name for c in report.competencies)
+    return any(ord(ch) > 0x2E80 for ch in text)
