@@ -17,7 +17,14 @@ from interview.report.schemas import (
     Report,
     Risk,
 )
-from interview.scoring.fusion import Dimension, ScoringPolicy, band, fuse, level_to_percent
+from interview.scoring.fusion import (
+    Contribution,
+    Dimension,
+    ScoringPolicy,
+    band,
+    fuse,
+    level_to_percent,
+)
 from interview.scoring.schemas import AnswerScore
 
 MIN_COVERAGE = 0.5  # share of competency weight that must be answered before a band is given
@@ -121,7 +128,48 @@ def build_report(
         integrity=integrity.level if integrity else "not_assessed",
         integrity_summary=integrity,
         integrity_flags=tuple(integrity_flags),
+        explanation=explain(contributions, len(results), coverage, language),
         provenance=provenance,
+    )
+
+
+MODALITY = {
+    "en": {
+        "content": "what was said",
+        "delivery": "speech delivery",
+        "presence": "on-camera presence",
+    },
+    "zh": {"content": "回答内容", "delivery": "语言表达", "presence": "镜头前表现"},
+}
+
+
+def explain(
+    contributions: Sequence[Contribution], competencies: int, coverage: float, language: str
+) -> str:
+    """The explainability statement every report carries, from its own numbers."""
+    zh = language == "zh"
+    names = MODALITY["zh" if zh else "en"]
+    parts = [
+        f"{names.get(c.modality, c.modality)} {c.weight:.0%}" for c in contributions if c.weight
+    ]
+    if zh:
+        return (
+            f"本报告由AI辅助生成，供人工评估参考，不构成录用决定。总分由以下部分加权得出：{'、'.join(parts)}。"
+            f"每项能力（共{competencies}项，占岗位权重的{coverage:.0%}）的1-5级评分，来自将候选人的回答与"
+            "该能力的行为锚定等级示例逐一比较（多语言文本嵌入模型），每个评分都引用了回答中的原话作为证据。"
+            "语音回答先由语音识别模型转写。不从面部或声音推断情绪或性格。诚信提示仅供审核人员查看，"
+            "不影响任何分数。审核人员可以修改分数（须写明理由并记录在审计日志中），候选人可以要求人工复核。"
+        )
+    return (
+        "This report was prepared with AI assistance for a person to review; it is not a hiring "
+        f"decision. The overall score weights {', '.join(parts)}. Each competency's level "
+        f"(1-5; {competencies} competencies, {coverage:.0%} of the role's weight) comes from "
+        "comparing the candidate's answers with behaviourally anchored examples of each level "
+        "(a multilingual text-embedding model), and every score quotes the words it rests on. "
+        "Spoken answers are transcribed by a speech recognizer first. No emotion or personality "
+        "is inferred from faces or voices. Integrity flags are for the reviewer and do not change "
+        "any score. Reviewers can change a score with a written reason, recorded in the audit "
+        "trail, and the candidate can ask for a human review."
     )
 
 

@@ -87,4 +87,6 @@ class Report(Frozen):
     integrity: Literal["not_assessed", "low", "medium", "high"] = "not_assessed"
     integrity_summary: IntegritySummary | None = None
     integrity_flags: tuple[Flag, ...] = ()
+    # How this report was made, in plain words for the reader (explainability statement).
+    explanation: str = ""
     provenance: Provenance

@@ -177,3 +177,28 @@ def test_bad_thresholds_are_refused() -> None:
 
     with pytest.raises(ValueError, match="above advance"):
         Thresholds(advance=40, review=60)
+
+
+def test_every_report_explains_itself_from_its_own_numbers() -> None:
+    from interview.scoring.fusion import Dimension, ScoringPolicy
+
+    scores = [_score("a", "teamwork", 4.0), _score("b", "integrity", 3.0)]
+    dims = [Dimension(name="presence", value=3.0, evidence=("face seen",))]
+    common = dict(
+        session_id="s",
+        candidate_name="c",
+        model=_model(),
+        scores=scores,
+        asked=["a", "b"],
+        provenance=PROV,
+        dimensions=dims,
+    )
+    en = build_report(language="en", **common)  # type: ignore[arg-type]
+    weights = {c.modality: c.weight for c in en.contributions}
+    assert f"what was said {weights['content']:.0%}" in en.explanation
+    assert f"on-camera presence {weights['presence']:.0%}" in en.explanation
+    assert "not a hiring decision" in en.explanation and "human review" in en.explanation
+    eu = build_report(language="en", policy=ScoringPolicy(profile="eu"), **common)  # type: ignore[arg-type]
+    assert "presence" not in eu.explanation.split("No emotion")[0]  # switched off: not weighted
+    zh = build_report(language="zh", **common)  # type: ignore[arg-type]
+    assert "回答内容" in zh.explanation and "人工复核" in zh.explanation
