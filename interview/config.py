@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     # Integrity: the machine-written-text check on answers of 30+ words (one scoring pass of
     # the calibrated LM per answer), and comparing answers with one the same LM writes for
     # each question (cached per question; the first candidate of a role pays for it).
+    # Seconds between retention runs (recordings past each organization's retention_days,
+    # orphaned blobs); 0 switches the timer off.
+    retention_check_seconds: float = Field(default=3600.0, ge=0)
     integrity_text_checks: bool = True
     integrity_reference_answers: bool = True
     # Invitation e-mails through an SMTP server; an empty host sends none (HR copies the

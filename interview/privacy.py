@@ -15,9 +15,10 @@ are gone.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, inspect, select, text
@@ -25,7 +26,8 @@ from sqlalchemy.orm import Session
 
 from interview.errors import InvalidInput, NotFound
 from interview.service import audit
-from interview.storage.blobs import BlobStore
+from interview.storage.blobs import BlobStore, FileBlobStore
+from interview.storage.db import Database
 from interview.storage.tables import (
     Answer,
     Base,
@@ -231,3 +233,41 @@ def sweep_orphans(s: Session, blobs: BlobStore, keys: Iterable[str]) -> int:
     `keys`: the store's keys; blobs written in the last moments may belong to a request not
     yet committed, so callers pass keys older than a grace period."""
     return delete_unreferenced(s, blobs, keys)
+
+
+ORPHAN_GRACE_S = 3600.0  # a blob younger than this may belong to a request still running
+
+
+class RetentionTimer:
+    """Runs apply_retention and the orphan sweep now and then every `interval_s` seconds in a
+    daemon thread, until stop()."""
+
+    def __init__(self, db: Database, blobs: FileBlobStore, interval_s: float) -> None:
+        self.db, self.blobs, self.interval_s = db, blobs, interval_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="retention", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def run_once(self) -> RetentionRun:
+        with self.db.new_session() as s:
+            run = apply_retention(s, self.blobs, datetime.now(UTC))
+            swept = sweep_orphans(s, self.blobs, self.blobs.keys(older_than_s=ORPHAN_GRACE_S))
+        if run.answers or swept:
+            log.info(
+                "retention: %d answers cleared, %d blobs deleted", run.answers, run.blobs + swept
+            )
+        return run
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.run_once()
+            except Exception:  # a database blip must not end the timer
+                log.exception("retention run failed; retrying in %.0f s", self.interval_s)
+            self._stop.wait(self.interval_s)

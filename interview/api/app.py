@@ -21,6 +21,7 @@ from interview.api.routes import (
     health,
     insights,
     openai_compat,
+    privacy,
     review,
     roles,
     self_report,
@@ -34,6 +35,7 @@ from interview.integrity.identity import Enrollment
 from interview.integrity.session import integrity_tools
 from interview.perception.answer import PerceivedAnswer, perceive
 from interview.pipeline import EMBEDDER, AnswerScorer, score_job_handler
+from interview.privacy import RetentionTimer
 from interview.storage.blobs import FileBlobStore
 from interview.storage.db import Database
 from interview.worker import Worker
@@ -91,7 +93,13 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
                 start_delay_s=settings.job_start_delay_seconds,
             )
             ctx.worker.start()
+        retention = None
+        if settings.retention_check_seconds:
+            retention = RetentionTimer(db, ctx.blobs, settings.retention_check_seconds)
+            retention.start()
         yield
+        if retention is not None:
+            retention.stop()
         if ctx.worker is not None:
             ctx.worker.stop()
         db.dispose()
@@ -107,7 +115,18 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(health.router)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, roles, insights, sessions, review, users, candidate, self_report, tools):
+    for module in (
+        auth,
+        roles,
+        insights,
+        sessions,
+        review,
+        users,
+        candidate,
+        self_report,
+        privacy,
+        tools,
+    ):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(openai_compat.router)

@@ -354,6 +354,18 @@ class SelfReport(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class ReviewRequest(Base):
+    """A candidate's request for a human review of their interview (GDPR Art. 22)."""
+
+    __tablename__ = "review_request"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("interview_session.id", ondelete="CASCADE"), unique=True
+    )
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class ConsentRecord(Base):
     __tablename__ = "consent_record"
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)

@@ -169,3 +169,67 @@ def test_retention_removes_old_recordings_and_transcripts_but_keeps_the_record(
         assert b.media and blobs.exists(b.media[0])
     with api.db.new_session() as s:
         assert apply_retention(s, blobs, now).answers == 0  # idempotent
+
+
+def test_privacy_routes_are_for_admins_of_the_same_organization(
+    api: Api, recordings: dict[str, bytes]
+) -> None:
+    hr = api.login()
+    role = api.client.post(
+        "/api/v1/roles",
+        headers=hr,
+        json={"title": "Customer service agent", "max_questions": 1, "choice_items": 0},
+    ).json()
+    sid = _candidate(api, hr, role, NAME, [recordings["own"]], None)
+    with api.db.session() as s:
+        sess = s.get(InterviewSession, sid)
+        assert sess is not None
+        cand = sess.candidate_id
+    recruiter, other = api.login("recruiter@acme.test"), api.login("admin@other.test")
+    assert api.client.delete(f"/api/v1/candidates/{cand}", headers=recruiter).status_code == 403
+    assert api.client.delete(f"/api/v1/candidates/{cand}", headers=other).status_code == 404
+    assert api.client.get(f"/api/v1/candidates/{cand}/export", headers=other).status_code == 404
+    assert api.client.delete(f"/api/v1/candidates/{cand}").status_code == 401
+    bad = api.client.put("/api/v1/organization/retention", json={"retention_days": 0}, headers=hr)
+    assert bad.status_code == 422 and "retention_days" in bad.text
+    ok = api.client.put("/api/v1/organization/retention", json={"retention_days": 90}, headers=hr)
+    assert ok.status_code == 200 and ok.json() == {"retention_days": 90}
+
+    export = api.client.get(f"/api/v1/candidates/{cand}/export", headers=hr)
+    assert export.status_code == 200 and export.json()["candidate"]["name"] == NAME
+    assert export.json()["tables"]["answer"][0]["media"]
+    done = api.client.delete(f"/api/v1/candidates/{cand}", headers=hr)
+    assert done.status_code == 200 and done.json()["sessions"] == 1
+    assert api.client.get(f"/api/v1/candidates/{cand}/export", headers=hr).status_code == 404
+    assert api.client.get(f"/api/v1/sessions/{sid}/report", headers=hr).status_code == 404
+    with api.db.session() as s:
+        actions = set(s.scalars(select(AuditEvent.action)))
+    assert {"candidate.export", "candidate.erase", "retention.set"} <= actions
+
+
+def test_a_candidates_request_for_human_review_reaches_the_dashboard(api: Api) -> None:
+    hr = api.login()
+    role = api.client.post(
+        "/api/v1/roles", headers=hr, json={"title": "Retail sales associate", "max_questions": 1}
+    ).json()
+    inv = api.client.post(
+        f"/api/v1/roles/{role['id']}/invitations", json={"candidate_name": "Asker"}, headers=hr
+    ).json()
+    url = f"/api/v1/interview/{inv['token']}/review-request"
+    too_long = api.client.post(url, json={"reason": "x" * 2001})
+    assert too_long.status_code == 422
+    for _ in range(2):  # asking twice is harmless
+        r = api.client.post(url, json={"reason": "  I had a bad connection.  "})
+        assert r.status_code == 201 and r.json() == {"requested": True}
+    [req] = api.client.get(
+        "/api/v1/review-requests", headers=api.login("reviewer@acme.test")
+    ).json()
+    assert req["session_id"] == inv["session_id"] and req["candidate_name"] == "Asker"
+    assert req["reason"] == "I had a bad connection."
+    assert (
+        api.client.get("/api/v1/review-requests", headers=api.login("admin@other.test")).json()
+        == []
+    )
+    assert (
+        api.client.post("/api/v1/interview/not-a-token/review-request", json={}).status_code == 404
+    )

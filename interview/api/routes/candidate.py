@@ -7,6 +7,7 @@ import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile, status
+from pydantic import Field
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
@@ -25,6 +26,7 @@ from interview.api.schemas import (
     EventsOut,
     FinishIn,
     FollowUpOut,
+    In,
     QuestionOut,
     RecordingStatusOut,
     ShownOut,
@@ -40,12 +42,14 @@ from interview.service import (
     NOTICE_VERSION,
     BrowserEvent,
     answer_texts,
+    audit,
     check_biometric_consent,
     complete,
     consent_state,
     followup_prompts,
     latest_enrollment,
     mark_shown,
+    normalise_text,
     pending_followup,
     plan_of,
     record_consent,
@@ -60,7 +64,14 @@ from interview.service import (
     submit_text_answer,
     transcript_for_followup,
 )
-from interview.storage.tables import Answer, InterviewSession, JobRole, Organization, Recording
+from interview.storage.tables import (
+    Answer,
+    InterviewSession,
+    JobRole,
+    Organization,
+    Recording,
+    ReviewRequest,
+)
 
 log = logging.getLogger(__name__)
 MAX_PHOTO_BYTES = 8 * 1024 * 1024  # an enrollment photo; a 1080p JPEG is well under 1 MB
@@ -407,6 +418,31 @@ async def enrollment_photo(token: str, request: Request, ctx: Ctx, s: SessionDep
     store_enrollment(s, sess, key, media_type, descriptor, now())
     s.commit()
     return EnrollmentOut(checked=descriptor is not None)
+
+
+class ReviewRequestIn(In):
+    reason: str = Field(default="", max_length=2000)
+
+
+@router.post("/review-request", status_code=status.HTTP_201_CREATED)
+def request_review(token: str, body: ReviewRequestIn, s: SessionDep) -> dict[str, bool]:
+    """The candidate asks for a person to review their interview; asking twice is harmless.
+    Works after the interview is finished and scored, as long as the link has not expired."""
+    sess = session_by_token(s, token, now())
+    if s.scalar(select(ReviewRequest).where(ReviewRequest.session_id == sess.id)) is None:
+        s.add(
+            ReviewRequest(session_id=sess.id, reason=normalise_text(body.reason), created_at=now())
+        )
+        audit(
+            s,
+            sess.organization_id,
+            f"candidate:{sess.id}",
+            "review.requested",
+            f"session:{sess.id}",
+            now(),
+        )
+        s.commit()
+    return {"requested": True}
 
 
 @router.post("/complete", status_code=status.HTTP_202_ACCEPTED)
