@@ -96,6 +96,9 @@ const STRINGS = {
     thanksTitle: "Thank you",
     thanksBody: "Your interview has been sent to {org}. The recruiter will be in touch about the next steps.",
     thanksRights: "You can ask the recruiter for a human review of your interview at any time. You can close this page now.",
+    reviewLabel: "Ask for a person to review your interview (optional: tell us why)",
+    reviewAsk: "Ask for a human review",
+    reviewDone: "Your request was sent. A person at the company will review your interview.",
   },
   zh: {
     title: "面试",
@@ -179,6 +182,9 @@ const STRINGS = {
     thanksTitle: "感谢您的参与",
     thanksBody: "您的面试已提交给{org}。招聘人员会与您联系后续事宜。",
     thanksRights: "您可以随时要求招聘人员对您的面试进行人工复核。现在可以关闭本页面。",
+    reviewLabel: "申请由人工复核您的面试（可选：说明原因）",
+    reviewAsk: "申请人工复核",
+    reviewDone: "您的申请已提交，公司会安排专人复核您的面试。",
   },
 };
 
@@ -238,6 +244,10 @@ const els = {
   finish: $("finish"),
   finishSubmit: $("finish-submit"),
   thanks: $("thanks"),
+  reviewForm: $("review-form"),
+  reviewReason: $("review-reason"),
+  reviewSubmit: $("review-submit"),
+  reviewDone: $("review-done"),
 };
 const SECTIONS = ["loading", "consent", "device", "enroll", "question", "finish", "thanks"];
 
@@ -1083,3 +1093,19 @@ els.finishSubmit.addEventListener("click", async () => {
 window.addEventListener("hashchange", () => location.reload());
 
 load();
+
+// The candidate's right to a human review: one request, sent from the last page.
+els.reviewForm.addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  els.reviewSubmit.disabled = true;
+  try {
+    await api(path("/review-request"), { method: "POST", body: { reason: els.reviewReason.value } });
+    els.reviewDone.textContent = t("reviewDone");
+    els.reviewDone.classList.remove("error");
+  } catch (err) {
+    els.reviewSubmit.disabled = false;
+    els.reviewDone.textContent = err instanceof ApiError ? err.message : String(err);
+    els.reviewDone.classList.add("error");
+  }
+  els.reviewDone.hidden = false;
+});

@@ -107,6 +107,10 @@ def test_candidate_answers_then_hr_reads_the_report(demo, browser) -> None:  # t
     page.wait_for_selector("#thanks", state="visible")
     body = page.text_content("body") or ""
     assert "/ 100" not in body and "Level" not in body  # the candidate never sees a score
+    page.fill("#review-reason", "My camera froze on question two.")
+    page.click("#review-submit")
+    page.wait_for_selector("[data-testid=review-done]", state="visible")
+    assert "review" in (page.text_content("[data-testid=review-done]") or "")
 
     hr = browser.new_page(viewport={"width": 1280, "height": 900})
     hr.goto(login["hr_url"])
