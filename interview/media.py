@@ -96,6 +96,32 @@ def decode_audio(source: Source, sr: int = SAMPLE_RATE) -> npt.NDArray[np.float3
     return np.concatenate(chunks).astype(np.float32, copy=False)
 
 
+def stream_audio(source: BinaryIO, sr: int = SAMPLE_RATE) -> Iterator[npt.NDArray[np.float32]]:
+    """Decode the first audio stream block by block as its bytes arrive: `source` may block in
+    read() until more come (a recording still being uploaded). Together the blocks are the
+    samples decode_audio gives; damaged packets are skipped and a cut-off end stops quietly."""
+    resampler = av.AudioResampler(format="flt", layout="mono", rate=sr)
+    with _open_audio(source) as (container, stream):
+        packets = container.demux(stream)
+        while True:
+            try:
+                packet = next(packets)
+            except StopIteration:
+                break
+            except (av.FFmpegError, EOFError, OSError) as exc:
+                log.warning("audio of %s ends early: %s", _describe(source), exc)
+                break
+            try:
+                frames = packet.decode()
+            except av.FFmpegError:
+                continue  # a damaged packet, skipped as decode_audio skips it
+            for frame in frames:
+                for out in resampler.resample(frame):
+                    yield out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
+        for out in resampler.resample(None):  # the resampler's delay line
+            yield out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
+
+
 def audio_duration(source: Source) -> float:
     """Seconds of audio: the stream header when it says, else counted by decoding (WebM)."""
     with _open_audio(source) as (container, stream):
