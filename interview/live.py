@@ -21,6 +21,7 @@ import hashlib
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import BinaryIO, cast
@@ -28,6 +29,7 @@ from typing import BinaryIO, cast
 import numpy as np
 
 from interview.backend.protocols import Audio, SpeechRecognizer
+from interview.backend.registry import Backend
 from interview.backend.schemas import Transcription
 from interview.errors import InterviewError, InvalidInput
 from interview.media import SAMPLE_RATE, sniff_media, stream_audio
@@ -633,6 +635,27 @@ class LiveSessions:
         log.warning("more than %d answers live; dropping %d", self.max_live, over)
         self.counts["dropped_full"] += over
         return [self._live.pop(k).transcriber for k in oldest]
+
+
+_PER_BACKEND: weakref.WeakKeyDictionary[object, LiveSessions] = weakref.WeakKeyDictionary()
+_PER_BACKEND_LOCK = threading.Lock()
+
+
+def live_sessions(backend: Backend, model: str = "whisper-base") -> LiveSessions:
+    """The process's LiveSessions for `backend` (one per backend, made on first use)."""
+    with _PER_BACKEND_LOCK:
+        live = _PER_BACKEND.get(backend)
+        if live is None:
+            live = _PER_BACKEND[backend] = LiveSessions(backend.recognizer(model), model)
+        return live
+
+
+def chunk_offset(sizes: dict[int, int], seq: int) -> int | None:
+    """Byte position of chunk `seq` in its recording from the stored chunks' sizes by
+    number; None while an earlier chunk is missing (it arrived out of order)."""
+    if any(n not in sizes for n in range(seq)):
+        return None
+    return sum(sizes[n] for n in range(seq))
 
 
 def _starts_recording(data: bytes) -> bool:

@@ -43,8 +43,7 @@ from interview.storage.tables import (
 )
 
 if TYPE_CHECKING:
-    from interview.backend.registry import Backend
-    from interview.storage.blobs import BlobStore
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -691,24 +690,3 @@ def latest_enrollment(s: Session, session_id: str) -> EnrollmentPhoto | None:
         .order_by(EnrollmentPhoto.created_at.desc())
         .limit(1)
     )
-
-
-def transcript_for_followup(
-    backend: Backend, blobs: BlobStore, answer: Answer, language: str
-) -> str:
-    """The words of a recorded answer, for deciding its follow-up.
-
-    For now the stored answer is transcribed whole with the real recognizer; the incremental
-    live transcript (interview/live.py) is meant to be returned from here instead.
-    """
-    from interview.perception.answer import ASR_MODEL
-    from interview.perception.transcript import transcribe_media
-
-    if not answer.media:
-        return answer.text or ""
-    with blobs.open(answer.media[0]) as f:
-        data = f.read()
-    transcript = transcribe_media(backend.recognizer(ASR_MODEL), data, language, ASR_MODEL)
-    if transcript.status != "ok":
-        log.info("no words for the follow-up of %s: %s", answer.question_id, transcript.note)
-    return transcript.text

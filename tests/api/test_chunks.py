@@ -363,3 +363,24 @@ def test_remux_gives_a_duration_and_keeps_a_cut_off_recording(live_webm: bytes) 
     with pytest.raises(InvalidInput, match="could not be read|no sound or picture"):
         uploads.remux(live_webm[:300], "webm")
     assert uploads.remux(b"RIFF....WAVE", "wav") == b"RIFF....WAVE"  # nothing to fix in WAV
+
+
+def test_chunks_sent_in_order_are_transcribed_while_they_arrive(api: Api, live_webm: bytes) -> None:
+    """The finish decides the follow-up from the live transcript built as the chunks came."""
+    from interview.live import live_sessions
+
+    role = _role(api)
+    t, questions = _interview(api, role)
+    qid = _open_question(questions)
+    parts = _parts(live_webm)
+    live = live_sessions(api.client.app.state.ctx.backend)  # type: ignore[attr-defined]
+    before = dict(live.counts)
+    for seq, part in enumerate(parts):
+        assert _put(api, t, qid, seq, part).status_code == 201
+    ack = _finish(api, t, qid, len(parts))
+    assert ack.status_code == 201, ack.text
+    assert ack.json()["followup"] is not None  # JFK's lines tell no story: a probe
+    assert live.counts["finished_live"] + live.counts["finished_fallback"] == (
+        before["finished_live"] + before["finished_fallback"] + 1
+    )
+    assert live.counts["finished_whole"] == before["finished_whole"]

@@ -36,6 +36,7 @@ from interview.api.schemas import (
 from interview.backend.registry import Backend
 from interview.competency.library import load_library
 from interview.errors import Conflict, InterviewError, InvalidInput, PayloadTooLarge
+from interview.live import chunk_offset, live_sessions
 from interview.media import MEDIA_TYPES, probe_media, sniff_media
 from interview.pipeline import EMBEDDER, followup_for
 from interview.service import (
@@ -62,7 +63,6 @@ from interview.service import (
     submit_choice_answer,
     submit_media_answer,
     submit_text_answer,
-    transcript_for_followup,
 )
 from interview.storage.tables import (
     Answer,
@@ -239,6 +239,13 @@ async def put_chunk(
     chunk, created = await run_in_threadpool(store)
     if not created:
         response.status_code = status.HTTP_200_OK
+    else:  # transcribed as it arrives, so the follow-up is ready soon after the last chunk
+        rec = uploads.find_take(s, sess.id, question_id, chunk.take)
+        sizes = {c.seq: c.size for c in uploads.chunks_of(s, rec.id)}
+        offset = chunk_offset(sizes, chunk.seq)
+        if offset is not None:
+            key = (sess.id, question_id, chunk.take)
+            live_sessions(ctx.backend).feed(key, data, sess.language, offset)
     return ChunkOut(question_id=question_id, take=chunk.take, seq=chunk.seq, size=chunk.size)
 
 
@@ -304,8 +311,9 @@ def finish_recording(
     uploads.release_chunk_blobs(s, ctx.blobs, rec)
     followup = None
     try:
-        spoken = transcript_for_followup(ctx.backend, ctx.blobs, row, sess.language)
-        followup = _next_followup(ctx, s, sess, question_id, spoken)
+        live_key = (sess.id, question_id, rec.take)
+        heard = live_sessions(ctx.backend).finish(live_key, data, sess.language)
+        followup = _next_followup(ctx, s, sess, question_id, heard.text)
     except InterviewError as exc:  # a busy or missing model costs the probe, not the answer
         log.warning("no follow-up decision for %s: %s", question_id, exc)
     return AnswerAck(
