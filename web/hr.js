@@ -1,102 +1,22 @@
-// HR dashboard: sign in, roles (create, details, invite), candidates, reports.
-// Every string from the server goes into the page through textContent (see h() in api.js).
+// HR dashboard: sign in; home (roles and the candidate progress list with filters, sort,
+// search, pages and CSV export); role setup; reports; compare; fairness; users and settings
+// (admins). Pages are chosen by the URL hash. Every string from the server goes into the page
+// through textContent (h() in api.js).
 
-import { api, ApiError, busy, h, showError } from "./api.js";
+import { api, busy, h } from "./api.js";
+import {
+  $, authed, authedRaw, download, error, field, fill, fmtDate, isAdmin, isWriter, messageOf, notice,
+  roles, score, select, setUnauthorizedHandler, state,
+} from "./hr-common.js";
+import { applyStatic, getLang, setLang, t } from "./hr-i18n.js";
+import { showReport } from "./hr-report.js";
+import { personaEditor, roleItem, showRole } from "./hr-roles.js";
 
 const TOKEN_KEY = "interview.hr.token";
 const USER_KEY = "interview.hr.user";
-const WRITERS = new Set(["admin", "recruiter"]);
-const LANGS = { en: "English", zh: "中文" };
-const BANDS = {
-  advance: "Advance",
-  review: "Review",
-  not_now: "Not now",
-  insufficient: "Insufficient evidence",
-};
-const MODALITIES = { content: "What was said", delivery: "How it was said", presence: "On camera" };
-
-const $ = (id) => document.getElementById(id);
-const els = {
-  error: $("error"),
-  notice: $("notice"),
-  login: $("login"),
-  loginForm: $("login-form"),
-  loginEmail: $("login-email"),
-  loginPassword: $("login-password"),
-  loginSubmit: $("login-submit"),
-  dashboard: $("dashboard"),
-  userInfo: $("user-info"),
-  signout: $("signout"),
-  roleCreate: $("role-create"),
-  roleForm: $("role-form"),
-  roleTitle: $("role-title"),
-  roleDescription: $("role-description"),
-  roleLanguage: $("role-language"),
-  roleSubmit: $("role-submit"),
-  roleReadonly: $("role-readonly"),
-  rolesList: $("roles-list"),
-  rolesEmpty: $("roles-empty"),
-  sessionsBody: $("sessions-body"),
-  sessionsEmpty: $("sessions-empty"),
-  sessionsRefresh: $("sessions-refresh"),
-  report: $("report"),
-  reportBody: $("report-body"),
-  reportClose: $("report-close"),
-};
-
-const state = { token: null, user: null };
-
-// ---------------------------------------------------------------- messages
-
-function error(message) {
-  showError(els.error, message);
-  if (message) els.notice.hidden = true;
-}
-
-let noticeTimer = 0;
-function notice(message) {
-  clearTimeout(noticeTimer);
-  els.notice.textContent = message || "";
-  els.notice.hidden = !message;
-  if (message) noticeTimer = setTimeout(() => (els.notice.hidden = true), 6000);
-}
-
-function messageOf(err) {
-  if (err instanceof ApiError && err.status === 0) {
-    return "Could not reach the server. Check your connection and try again.";
-  }
-  return (err && err.message) || String(err);
-}
-
-// ---------------------------------------------------------------- formatting
-
-function fmtDate(iso) {
-  if (!iso) return "";
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? String(iso) : d.toLocaleString();
-}
-
-function pct(x, digits = 0) {
-  return typeof x === "number" ? `${(x * 100).toFixed(digits)}%` : "—";
-}
-
-function score(x) {
-  return typeof x === "number" ? x.toFixed(1) : "—";
-}
-
-function langLabel(code) {
-  return LANGS[code] || String(code || "");
-}
-
-/** "anchor:3" -> "Level 3 anchor"; "positive:x" -> "Positive indicator · x". */
-function supportsLabel(s) {
-  const [kind, ...rest] = String(s || "").split(":");
-  const what = rest.join(":").replaceAll("_", " ");
-  if (kind === "anchor") return `Level ${what} anchor`;
-  if (kind === "positive") return `Positive indicator · ${what}`;
-  if (kind === "negative") return `Negative indicator · ${what}`;
-  return String(s || "");
-}
+const PAGE = 20;
+const VIEWS = ["view-home", "view-role", "report", "view-compare", "view-fairness", "view-users", "view-settings", "view-denied"];
+const list = { offset: 0, total: 0 };
 
 // ---------------------------------------------------------------- auth
 
@@ -118,487 +38,467 @@ function saveAuth(token, user) {
 
 function loadAuth() {
   try {
-    const token = sessionStorage.getItem(TOKEN_KEY);
-    const user = JSON.parse(sessionStorage.getItem(USER_KEY) || "null");
-    return { token, user };
+    return { token: sessionStorage.getItem(TOKEN_KEY), user: JSON.parse(sessionStorage.getItem(USER_KEY) || "null") };
   } catch {
     return { token: null, user: null };
   }
 }
 
-/** Call the API as the signed-in user; an expired or invalid token returns to the sign-in form. */
-async function authed(path, opts = {}) {
-  try {
-    return await api(path, { ...opts, token: state.token });
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 401) {
-      signOut();
-      error(`Please sign in again: ${err.message}`);
-    }
-    throw err;
-  }
-}
-
-function isWriter() {
-  return !!state.user && WRITERS.has(state.user.role);
-}
-
 function showLogin() {
-  els.dashboard.hidden = true;
-  els.userInfo.hidden = true;
-  els.signout.hidden = true;
-  els.login.hidden = false;
-  els.loginEmail.focus();
+  $("dashboard").hidden = true;
+  $("user-info").hidden = true;
+  $("signout").hidden = true;
+  $("nav").hidden = true;
+  $("login").hidden = false;
+  $("login-email").focus();
 }
 
 function showDashboard() {
-  els.login.hidden = true;
-  els.dashboard.hidden = false;
+  $("login").hidden = true;
+  $("dashboard").hidden = false;
+  $("nav").hidden = false;
   const u = state.user || {};
-  els.userInfo.textContent = u.name ? `${u.name} · ${u.role}` : u.email || "";
-  els.userInfo.hidden = false;
-  els.signout.hidden = false;
-  els.roleCreate.hidden = !isWriter();
-  els.roleReadonly.hidden = isWriter();
+  $("user-info").textContent = u.name ? `${u.name} · ${t(`role.${u.role}`)}` : u.email || "";
+  $("user-info").hidden = false;
+  $("signout").hidden = false;
+  $("role-create").hidden = !isWriter();
+  $("role-readonly").hidden = isWriter();
+  for (const a of document.querySelectorAll("[data-admin]")) a.hidden = !isAdmin();
 }
 
 function signOut() {
   saveAuth(null, null);
-  els.rolesList.replaceChildren();
-  els.sessionsBody.replaceChildren();
-  els.reportBody.replaceChildren();
-  els.report.hidden = true;
-  els.loginPassword.value = "";
+  state.rolesLoaded = false;
+  $("roles-list").replaceChildren();
+  $("sessions-body").replaceChildren();
+  $("report-body").replaceChildren();
+  $("login-password").value = "";
   error("");
   notice("");
   showLogin();
 }
+setUnauthorizedHandler(signOut);
 
-els.loginForm.addEventListener("submit", async (ev) => {
+$("login-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
   error("");
-  const email = els.loginEmail.value.trim();
-  const password = els.loginPassword.value;
+  const email = $("login-email").value.trim();
+  const password = $("login-password").value;
   if (!email || !password) {
-    error("Enter your e-mail and password.");
+    error(t("login.missing"));
     return;
   }
-  await busy(els.loginSubmit, "Signing in…", async () => {
+  await busy($("login-submit"), t("login.busy"), async () => {
     try {
       const out = await api("/auth/login", { method: "POST", body: { email, password } });
       saveAuth(out.token, out.user);
-      els.loginPassword.value = "";
-      showDashboard();
-      await refreshAll();
+      $("login-password").value = "";
+      await enter();
     } catch (err) {
       error(messageOf(err));
     }
   });
 });
+$("signout").addEventListener("click", signOut);
 
-els.signout.addEventListener("click", signOut);
+// ---------------------------------------------------------------- routing
 
-// ---------------------------------------------------------------- roles
+function show(view) {
+  for (const id of VIEWS) $(id).hidden = id !== view;
+  for (const a of document.querySelectorAll("#nav a")) {
+    a.classList.toggle("active", a.dataset.route === view.replace("view-", ""));
+  }
+  window.scrollTo({ top: 0 });
+}
+
+function denied() {
+  show("view-denied");
+}
+
+async function route() {
+  if (!state.token) return;
+  error("");
+  const [, page, arg] = (location.hash.replace(/^#\/?/, "/").split("/"));
+  try {
+    if (page === "role" && arg) {
+      show("view-role");
+      await showRole($("role-body"), decodeURIComponent(arg));
+    } else if (page === "report" && arg) {
+      show("report");
+      $("report-body").replaceChildren(h("p", { class: "muted", text: t("common.loading") }));
+      await showReport($("report-body"), decodeURIComponent(arg));
+      $("report").focus({ preventScroll: true });
+    } else if (page === "compare") {
+      show("view-compare");
+      await showCompare(arg ? decodeURIComponent(arg) : "");
+    } else if (page === "fairness") {
+      show("view-fairness");
+      await showFairness(arg ? decodeURIComponent(arg) : "");
+    } else if (page === "users") {
+      if (!isAdmin()) return denied();
+      show("view-users");
+      await showUsers();
+    } else if (page === "settings") {
+      if (!isAdmin()) return denied();
+      show("view-settings");
+      await showSettings();
+    } else {
+      show("view-home");
+      await refreshHome();
+    }
+  } catch (err) {
+    if (err && err.status === 403) denied();
+    error(messageOf(err));
+  }
+}
+window.addEventListener("hashchange", route);
+
+// ---------------------------------------------------------------- home: roles
 
 async function loadRoles() {
-  const roles = await authed("/roles");
-  els.rolesList.replaceChildren(...roles.map((r) => roleItem(r)));
-  els.rolesEmpty.hidden = roles.length > 0;
+  const rs = await roles(true);
+  $("roles-list").replaceChildren(...rs.map((r) => roleItem(r, { onInvited: () => loadSessions().catch((e) => error(messageOf(e))) })));
+  $("roles-empty").hidden = rs.length > 0;
+  fillRoleFilter(rs);
 }
 
-function roleItem(role, detail = null) {
-  const li = h("li", { class: "role", dataset: { testid: "role-item", roleId: role.id } });
-  const desc = role.description
-    ? h("p", { class: "role-description", text: role.description, dataset: { testid: "role-description-text" } })
-    : null;
-  li.append(
-    h("div", { class: "role-head" },
-      h("h3", { text: role.title, dataset: { testid: "role-name" } }),
-      h("span", { class: "badge", text: langLabel(role.language), dataset: { testid: "role-language-badge" } }),
-      h("span", { class: "muted small", text: fmtDate(role.created_at) })),
-    desc,
-  );
-
-  // Competencies and questions, fetched when first opened (the list omits them).
-  const detailsBody = h("div", { class: "role-details-body", dataset: { testid: "role-details" } });
-  const details = h("details", { class: "role-details" },
-    h("summary", { text: "Competencies and questions", dataset: { testid: "role-details-toggle" } }),
-    detailsBody);
-  let loaded = false;
-  const fill = (r) => {
-    loaded = true;
-    detailsBody.replaceChildren(...roleDetail(r));
-  };
-  if (detail) {
-    fill(detail);
-    details.open = true;
-  }
-  details.addEventListener("toggle", async () => {
-    if (!details.open || loaded) return;
-    detailsBody.replaceChildren(h("p", { class: "muted", text: "Loading…" }));
-    try {
-      fill(await authed(`/roles/${encodeURIComponent(role.id)}`));
-    } catch (err) {
-      detailsBody.replaceChildren();
-      details.open = false;
-      error(messageOf(err));
-    }
-  });
-  li.append(details);
-
-  if (isWriter()) li.append(inviteBlock(role));
-  return li;
-}
-
-function roleDetail(role) {
-  const out = [];
-  const comps = role.competencies || [];
-  const qs = role.questions || [];
-  if (role.template_id) {
-    out.push(h("p", { class: "muted small" }, "Based on template: ",
-      h("code", { text: role.template_id })));
-  }
-  out.push(h("h4", { text: `Competencies (${comps.length})` }));
-  out.push(h("div", { class: "table-wrap" },
-    h("table", { class: "compact", dataset: { testid: "role-competencies" } },
-      h("thead", {}, h("tr", {},
-        h("th", { text: "Competency", attrs: { scope: "col" } }),
-        h("th", { text: "Layer", attrs: { scope: "col" } }),
-        h("th", { text: "Weight", class: "num", attrs: { scope: "col" } }))),
-      h("tbody", {}, comps.map((c) => h("tr", { dataset: { testid: "competency-row", competencyId: c.id } },
-        h("td", { text: c.name || c.id }),
-        h("td", { text: String(c.layer || "").replaceAll("_", " "), class: "muted" }),
-        h("td", { text: pct(c.weight, 1), class: "num" })))))));
-  out.push(h("h4", { text: `Questions (${qs.length})` }));
-  out.push(h("ol", { class: "questions", dataset: { testid: "role-questions" } },
-    qs.map((q) => h("li", { dataset: { testid: "question-item", questionId: q.id } },
-      h("span", { class: "badge subtle", text: q.kind }), " ",
-      h("span", { text: q.text })))));
-  return out;
-}
-
-function inviteBlock(role) {
-  const rid = role.id;
-  const id = (name) => `${name}-${rid}`;
-  const name = h("input", { id: id("invite-name"), type: "text", maxLength: 200, required: true,
-    autocomplete: "off", dataset: { testid: "invite-name" } });
-  const email = h("input", { id: id("invite-email"), type: "email", maxLength: 320,
-    autocomplete: "off", dataset: { testid: "invite-email" } });
-  const lang = h("select", { id: id("invite-language"), dataset: { testid: "invite-language" } },
-    Object.entries(LANGS).map(([v, label]) => h("option", { value: v, text: label })));
-  lang.value = role.language in LANGS ? role.language : "en";
-  const submit = h("button", { type: "submit", class: "button primary", text: "Create invitation",
-    dataset: { testid: "invite-submit" } });
-  const result = h("div", { class: "invite-result", hidden: true, dataset: { testid: "invite-result" } });
-
-  const form = h("form", { class: "invite-form", noValidate: true, dataset: { testid: "invite-form" } },
-    h("label", { htmlFor: name.id, text: "Candidate name" }), name,
-    h("label", { htmlFor: email.id }, "E-mail ", h("span", { class: "muted", text: "(optional)" })), email,
-    h("label", { htmlFor: lang.id, text: "Interview language" }), lang,
-    submit);
-
-  form.addEventListener("submit", async (ev) => {
-    ev.preventDefault();
-    error("");
-    const body = { candidate_name: name.value.trim(), language: lang.value };
-    if (!body.candidate_name) {
-      error("Enter the candidate's name.");
-      name.focus();
-      return;
-    }
-    const mail = email.value.trim();
-    if (mail) body.email = mail;
-    await busy(submit, "Creating…", async () => {
-      try {
-        const inv = await authed(`/roles/${encodeURIComponent(rid)}/invitations`, { method: "POST", body });
-        showInvite(result, inv, body.candidate_name);
-        name.value = "";
-        email.value = "";
-        loadSessions().catch((err) => error(messageOf(err)));
-      } catch (err) {
-        error(messageOf(err));
-      }
-    });
-  });
-
-  return h("details", { class: "invite", dataset: { testid: "invite" } },
-    h("summary", { text: "Invite a candidate", dataset: { testid: "invite-toggle" } }),
-    form, result);
-}
-
-function showInvite(result, inv, candidate) {
-  const link = h("input", { type: "text", readOnly: true, value: inv.link, class: "link",
-    attrs: { "aria-label": "Interview link" }, dataset: { testid: "invite-link" } });
-  link.addEventListener("focus", () => link.select());
-  const copy = h("button", { type: "button", class: "button small", text: "Copy link",
-    dataset: { testid: "copy-link" } });
-  copy.addEventListener("click", async () => {
-    const ok = await copyText(inv.link, link);
-    copy.textContent = ok ? "Copied" : "Select and copy";
-    setTimeout(() => (copy.textContent = "Copy link"), 2000);
-  });
-  result.replaceChildren(
-    h("p", {}, "Send this link to ", h("strong", { text: candidate }),
-      `. It works until ${fmtDate(inv.expires_at)}.`),
-    h("div", { class: "copy-row" }, link, copy));
-  result.hidden = false;
-}
-
-async function copyText(text, input) {
-  try {
-    if (navigator.clipboard && window.isSecureContext) {
-      await navigator.clipboard.writeText(text);
-      return true;
-    }
-  } catch {
-    /* fall back below */
-  }
-  try {
-    input.focus();
-    input.select();
-    return document.execCommand("copy");
-  } catch {
-    return false;
-  }
-}
-
-els.roleForm.addEventListener("submit", async (ev) => {
+$("role-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
   error("");
   const body = {
-    title: els.roleTitle.value.trim(),
-    description: els.roleDescription.value.trim(),
-    language: els.roleLanguage.value,
+    title: $("role-title").value.trim(),
+    description: $("role-description").value.trim(),
+    language: $("role-language").value,
   };
   if (!body.title) {
-    error("Enter a job title.");
-    els.roleTitle.focus();
+    error(t("roles.need_title"));
+    $("role-title").focus();
     return;
   }
-  await busy(els.roleSubmit, "Creating… (building the competency model)", async () => {
+  await busy($("role-submit"), t("roles.creating"), async () => {
     try {
       const role = await authed("/roles", { method: "POST", body });
-      els.roleForm.reset();
-      els.roleCreate.open = false;
-      const item = roleItem(role, role);
-      item.dataset.new = "true";
-      els.rolesList.prepend(item);
-      els.rolesEmpty.hidden = true;
-      notice(`Role "${role.title}" created.`);
-      item.scrollIntoView({ block: "nearest", behavior: "smooth" });
+      $("role-form").reset();
+      $("role-create").open = false;
+      state.rolesLoaded = false;
+      notice(t("roles.created", { title: role.title }));
+      location.hash = `#/role/${role.id}`;
     } catch (err) {
       error(messageOf(err));
     }
   });
 });
 
-// ---------------------------------------------------------------- candidates
+// ---------------------------------------------------------------- home: candidates
+
+function fillRoleFilter(rs) {
+  const sel = $("filter-role");
+  const keep = sel.value;
+  sel.replaceChildren(h("option", { value: "", text: t("filter.all_roles") }),
+    ...rs.map((r) => h("option", { value: r.id, text: r.title })));
+  sel.value = rs.some((r) => r.id === keep) ? keep : "";
+}
+
+function filters() {
+  const p = new URLSearchParams();
+  for (const [key, id] of [["role_id", "filter-role"], ["status", "filter-status"], ["band", "filter-band"],
+    ["integrity", "filter-integrity"], ["q", "filter-search"], ["sort", "filter-sort"]]) {
+    const v = $(id).value.trim();
+    if (v) p.set(key, v);
+  }
+  if ($("filter-mine").checked && state.user) p.set("reviewer_id", state.user.id);
+  return p;
+}
 
 async function loadSessions() {
-  const sessions = await authed("/sessions?limit=200");
-  els.sessionsBody.replaceChildren(...sessions.map(sessionRow));
-  els.sessionsEmpty.hidden = sessions.length > 0;
+  const p = filters();
+  p.set("limit", String(PAGE));
+  p.set("offset", String(list.offset));
+  const res = await authedRaw(`/sessions?${p}`);
+  const sessions = await res.json();
+  list.total = Number(res.headers.get("X-Total-Count") || sessions.length);
+  $("sessions-body").replaceChildren(...sessions.map(sessionRow));
+  $("sessions-empty").hidden = sessions.length > 0;
+  const pages = Math.max(1, Math.ceil(list.total / PAGE));
+  const page = Math.floor(list.offset / PAGE) + 1;
+  $("page-info").textContent = t("list.page", { page, pages, total: list.total });
+  $("page-prev").disabled = list.offset <= 0;
+  $("page-next").disabled = list.offset + PAGE >= list.total;
 }
 
 function sessionRow(s) {
-  const btn = h("button", { type: "button", class: "button small", text: "Report",
+  const btn = h("a", { class: "button small", href: `#/report/${s.id}`, text: t("list.report"),
     dataset: { testid: "report-button", sessionId: s.id } });
-  btn.addEventListener("click", () => openReport(s.id, btn));
-  const overall = s.overall === null || s.overall === undefined ? "—" : score(s.overall);
+  const scored = s.status === "scored" || s.status === "reviewed";
+  const status = s.expired ? "expired" : s.status;
   return h("tr", { dataset: { testid: "session-row", sessionId: s.id, status: s.status } },
-    h("td", { dataset: { label: "Candidate" } },
+    h("td", { dataset: { label: t("list.candidate") } },
       h("span", { text: s.candidate_name, dataset: { testid: "session-candidate" } }),
-      h("span", { class: "muted small block", text: fmtDate(s.created_at) })),
-    h("td", { text: s.role_title, dataset: { label: "Role", testid: "session-role" } }),
-    h("td", { dataset: { label: "Status" } },
-      h("span", { class: "status", text: s.status, dataset: { status: s.status, testid: "session-status" } })),
-    h("td", { class: "num", text: overall, dataset: { label: "Overall", testid: "session-overall" } }),
-    h("td", { dataset: { label: "Integrity" } },
+      h("span", { class: "muted small block", text: [s.email, fmtDate(s.created_at)].filter(Boolean).join(" · ") })),
+    h("td", { text: s.role_title, dataset: { label: t("list.role"), testid: "session-role" } }),
+    h("td", { dataset: { label: t("list.status") } },
+      h("span", { class: "status", text: t(`status.${status}`), dataset: { status, testid: "session-status" } }),
+      s.decision ? h("span", { class: "muted small block", text: t(`decision.${s.decision}`), dataset: { testid: "session-decision" } }) : null,
+      s.reviewer_name ? h("span", { class: "muted small block", text: t("list.reviewer", { name: s.reviewer_name }) }) : null),
+    h("td", { class: "num", dataset: { label: t("list.overall"), testid: "session-overall" } },
+      s.overall === null || s.overall === undefined ? "—" : score(s.overall),
+      s.overridden ? h("span", { class: "muted small block", text: t("list.overridden") }) : null),
+    h("td", { dataset: { label: t("list.band") } },
+      s.band ? h("span", { class: "band", text: t(`band.${s.band}`), dataset: { band: s.band, testid: "session-band" } }) : h("span", { class: "muted", text: "—" })),
+    h("td", { dataset: { label: t("list.integrity") } },
       s.integrity
-        ? h("span", { class: "integrity", text: INTEGRITY[s.integrity] || s.integrity,
-            dataset: { level: s.integrity, testid: "session-integrity" } })
+        ? h("span", { class: "integrity", text: t(`integrity.short.${s.integrity}`), dataset: { level: s.integrity, testid: "session-integrity" } })
         : h("span", { class: "muted", text: "—" })),
-    h("td", { class: "actions-cell" }, btn));
+    h("td", { class: "actions-cell" }, scored ? btn : null));
 }
 
-els.sessionsRefresh.addEventListener("click", () =>
-  busy(els.sessionsRefresh, "Refreshing…", async () => {
-    error("");
-    try {
-      await loadSessions();
-    } catch (err) {
-      error(messageOf(err));
-    }
-  }));
-
-// ---------------------------------------------------------------- report
-
-async function openReport(sessionId, button) {
-  error("");
-  await busy(button, "Loading…", async () => {
-    try {
-      const rep = await authed(`/sessions/${encodeURIComponent(sessionId)}/report`);
-      renderReport(rep);
-      els.report.hidden = false;
-      els.report.focus({ preventScroll: true });
-      els.report.scrollIntoView({ block: "start", behavior: "smooth" });
-    } catch (err) {
-      error(messageOf(err));
-    }
-  });
+async function reloadList(reset = true) {
+  if (reset) list.offset = 0;
+  try {
+    await loadSessions();
+  } catch (err) {
+    error(messageOf(err));
+  }
 }
 
-function listOrNone(items, testid, cls, empty = "None") {
-  if (!items || items.length === 0) return h("p", { class: "muted small", text: empty, dataset: { testid } });
-  return h("ul", { class: cls, dataset: { testid } }, items.map((t) => h("li", { text: t })));
+for (const id of ["filter-role", "filter-status", "filter-band", "filter-integrity", "filter-sort", "filter-mine"]) {
+  $(id).addEventListener("change", () => reloadList());
 }
-
-function levelPips(level) {
-  const wrap = h("span", { class: "pips", attrs: { "aria-hidden": "true" } });
-  for (let i = 1; i <= 5; i += 1) wrap.append(h("span", { class: i <= level ? "pip on" : "pip" }));
-  return wrap;
-}
-
-function competencyBlock(c) {
-  const notes = (c.answers || []).map((a) => a.note).filter(Boolean);
-  return h("section", { class: "competency", dataset: { testid: "report-competency", competencyId: c.competency_id } },
-    h("div", { class: "competency-head" },
-      h("h4", { text: c.name || c.competency_id, dataset: { testid: "competency-name" } }),
-      h("span", { class: "level" }, levelPips(c.level),
-        h("span", { dataset: { testid: "competency-level" }, text: `Level ${c.level} / 5` }))),
-    h("dl", { class: "facts" },
-      h("dt", { text: "Confidence" }), h("dd", { text: pct(c.confidence), dataset: { testid: "competency-confidence" } }),
-      h("dt", { text: "Weight" }), h("dd", { text: pct(c.weight, 1), dataset: { testid: "competency-weight" } }),
-      h("dt", { text: "Score" }), h("dd", { text: typeof c.value === "number" ? c.value.toFixed(2) : "—" })),
-    h("h5", { text: "Evidence" }),
-    (c.evidence && c.evidence.length)
-      ? h("ul", { class: "evidence", dataset: { testid: "evidence" } },
-        c.evidence.map((e) => h("li", { dataset: { testid: "evidence-item" } },
-          h("blockquote", { text: e.quote, dataset: { testid: "evidence-quote" } }),
-          h("p", { class: "small muted" },
-            h("span", { text: supportsLabel(e.supports), dataset: { testid: "evidence-supports" } }),
-            " · question ", h("code", { text: e.question_id })))))
-      : h("p", { class: "muted small", text: "No quotes.", dataset: { testid: "evidence" } }),
-    h("div", { class: "indicators" },
-      h("div", {},
-        h("h5", { text: "Positive indicators matched" }),
-        listOrNone(c.matched_positive, "matched-positive", "positive")),
-      h("div", {},
-        h("h5", { text: "Negative indicators matched" }),
-        listOrNone(c.matched_negative, "matched-negative", "negative"))),
-    notes.length ? h("ul", { class: "notes small muted" }, notes.map((n) => h("li", { text: n }))) : null);
-}
-
-const INTEGRITY = {
-  not_assessed: "Not assessed",
-  low: "Low: nothing stood out",
-  medium: "Medium: look at the flags",
-  high: "High: review before relying on the scores",
-};
-
-function span(f) {
-  if (f.start_s === null || f.start_s === undefined) return "";
-  const end = f.end_s !== null && f.end_s !== undefined && f.end_s > f.start_s ? `–${f.end_s.toFixed(1)}` : "";
-  return ` at ${f.start_s.toFixed(1)}${end} s`;
-}
-
-// Beside the scores, never inside them: the level, why, what was checked, and each flag.
-function integrityBlock(r) {
-  const summary = r.integrity_summary;
-  const flags = r.integrity_flags || [];
-  return h("section", { class: "integrity-box", dataset: { testid: "report-integrity", level: r.integrity || "not_assessed" } },
-    h("h3", { text: "Integrity (for human review; does not change any score)" }),
-    h("p", {},
-      h("span", { class: "integrity", text: INTEGRITY[r.integrity] || r.integrity || "Not assessed",
-        dataset: { level: r.integrity || "not_assessed", testid: "report-integrity-level" } }),
-      summary ? h("span", { class: "muted small", text: ` · ${summary.reason}` }) : null),
-    summary && summary.checks && summary.checks.length
-      ? h("p", { class: "small muted", text: `Checked: ${summary.checks.join(", ").replaceAll("_", " ")}` })
-      : null,
-    h("ul", { class: "plain", dataset: { testid: "report-integrity-flags" } },
-      flags.length
-        ? flags.map((f) => h("li", { dataset: { kind: f.kind, severity: f.severity } },
-            h("strong", { text: `${f.kind.replaceAll("_", " ")} (${f.severity})` }),
-            h("span", { class: "muted", text: `${f.question_id ? ` · ${f.question_id}` : ""}${span(f)}` }),
-            h("span", { class: "block small", text: f.note })))
-        : [h("li", { class: "muted", text: "No flags" })]));
-}
-
-function renderReport(r) {
-  const p = r.provenance || {};
-  const names = new Map((r.competencies || []).map((c) => [c.competency_id, c.name]));
-  const unanswered = (r.unanswered || []).map((qid) => {
-    const prefix = String(qid).split(":")[0];
-    const comp = names.get(prefix) || prefix.replaceAll("_", " ");
-    return comp && comp !== String(qid) ? `${qid} (${comp})` : String(qid);
-  });
-  const models = Object.entries(p.models || {}).map(([task, m]) => `${task}: ${m}`).join(", ");
-
-  els.reportBody.replaceChildren(...[
-    h("p", { class: "report-who" },
-      h("strong", { text: r.candidate_name, dataset: { testid: "report-candidate" } }),
-      " · ", h("span", { text: r.role_title, dataset: { testid: "report-role" } }),
-      " · ", h("span", { text: langLabel(r.language) })),
-    h("div", { class: "overall" },
-      h("div", { class: "overall-score" },
-        h("span", { id: "report-overall", text: score(r.overall), dataset: { testid: "report-overall" } }),
-        h("span", { class: "muted", text: " / 100" })),
-      h("span", { id: "report-band", class: "band", text: BANDS[r.band] || r.band,
-        dataset: { testid: "report-band", band: r.band } })),
-    typeof r.coverage === "number"
-      ? h("p", { class: "small", id: "report-coverage",
-          text: `Answered competencies carry ${Math.round(r.coverage * 100)}% of the role's weight; the score covers those only.` })
-      : null,
-    h("p", { class: "small muted" },
-      "AI-assisted assessment: a person reviews it and makes any decision. The candidate never sees it."),
-    integrityBlock(r),
-    h("h3", { text: "Competencies" }),
-    h("div", { id: "report-competencies", dataset: { testid: "report-competencies" } },
-      (r.competencies || []).map(competencyBlock)),
-    h("h3", { text: "How the score is made" }),
-    h("ul", { id: "report-contributions", class: "plain", dataset: { testid: "report-contributions" } },
-      (r.contributions || []).map((c) => h("li", {
-        text: `${MODALITIES[c.modality] || c.modality}: ${score(c.score)} × ${Math.round(c.weight * 100)}% = ${score(c.points)}`,
-      }))),
-    h("h3", { text: "Highlights" }),
-    h("ul", { id: "report-highlights", class: "plain", dataset: { testid: "report-highlights" } },
-      (r.highlights || []).length
-        ? r.highlights.map((x) => h("li", {}, h("strong", { text: `${x.text}: ` }), h("q", { text: x.quote })))
-        : [h("li", { class: "muted", text: "None" })]),
-    h("h3", { text: "Risks to review" }),
-    h("ul", { id: "report-risks", class: "plain", dataset: { testid: "report-risks" } },
-      (r.risks || []).length
-        ? r.risks.map((x) => h("li", {}, h("span", { class: "muted", text: `${x.kind.replace("_", " ")}: ` }),
-            h("span", { text: x.text }), x.quote ? h("q", { text: ` ${x.quote}` }) : null))
-        : [h("li", { class: "muted", text: "None" })]),
-    h("h3", { text: "Unanswered questions" }),
-    h("div", { id: "report-unanswered" },
-      listOrNone(unanswered, "report-unanswered", "plain", "None: every question was answered.")),
-    h("h3", { text: "Provenance" }),
-    h("dl", { id: "report-provenance", class: "facts provenance", dataset: { testid: "report-provenance" } },
-      h("dt", { text: "Package version" }), h("dd", { text: p.package_version || "—", dataset: { testid: "prov-package" } }),
-      h("dt", { text: "Competency library" }), h("dd", { text: p.library_version || "—" }),
-      h("dt", { text: "Competency model version" }), h("dd", { text: p.competency_model_version ?? "—" }),
-      h("dt", { text: "Models" }), h("dd", { text: models || "—", dataset: { testid: "prov-models" } }),
-      h("dt", { text: "Settings hash" }), h("dd", {}, h("code", { text: p.settings_hash || "—", dataset: { testid: "prov-settings-hash" } })),
-      h("dt", { text: "Scored at" }), h("dd", { text: fmtDate(p.scored_at) || "—" })),
-  ].filter((x) => x !== null && x !== undefined && x !== false));
-}
-
-els.reportClose.addEventListener("click", () => {
-  els.report.hidden = true;
-  els.reportBody.replaceChildren();
+let searchTimer = 0;
+$("filter-search").addEventListener("input", () => {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(() => reloadList(), 300);
 });
+$("page-prev").addEventListener("click", () => {
+  list.offset = Math.max(0, list.offset - PAGE);
+  reloadList(false);
+});
+$("page-next").addEventListener("click", () => {
+  list.offset += PAGE;
+  reloadList(false);
+});
+for (const th of document.querySelectorAll("th[data-sort]")) {
+  const button = h("button", { type: "button", class: "sort", text: th.textContent });
+  th.replaceChildren(button);
+  button.addEventListener("click", () => {
+    const key = th.dataset.sort;
+    const cur = $("filter-sort").value;
+    $("filter-sort").value = cur === `-${key}` ? key : `-${key}`;
+    reloadList();
+  });
+}
+$("sessions-refresh").addEventListener("click", () =>
+  busy($("sessions-refresh"), t("list.refreshing"), () => reloadList(false)));
+$("sessions-export").addEventListener("click", () =>
+  busy($("sessions-export"), t("common.preparing"), () =>
+    download(`/sessions.csv?${filters()}`, "candidates.csv").catch((err) => error(messageOf(err)))));
 
-// ---------------------------------------------------------------- start
-
-async function refreshAll() {
+async function refreshHome() {
   const results = await Promise.allSettled([loadRoles(), loadSessions()]);
   const failed = results.find((r) => r.status === "rejected");
   if (failed && state.token) error(messageOf(failed.reason));
 }
 
+// ---------------------------------------------------------------- compare and fairness
+
+async function rolePicker(host, current, route) {
+  const rs = await roles();
+  const pick = select([["", t("filter.choose_role")], ...rs.map((r) => [r.id, r.title])], current, { dataset: { testid: "role-picker" } });
+  pick.addEventListener("change", () => {
+    location.hash = `#/${route}/${pick.value}`;
+  });
+  host.replaceChildren(field(t("list.role"), pick));
+  return rs.find((r) => r.id === current) || null;
+}
+
+async function showCompare(roleId) {
+  const role = await rolePicker($("compare-pick"), roleId, "compare");
+  const out = $("compare-body");
+  if (!role) {
+    out.replaceChildren(h("p", { class: "muted", text: t("compare.pick") }));
+    return;
+  }
+  const c = await authed(`/roles/${encodeURIComponent(role.id)}/compare`);
+  if (!c.rows.length) {
+    out.replaceChildren(h("p", { class: "muted", text: t("compare.none"), dataset: { testid: "compare-empty" } }));
+    return;
+  }
+  out.replaceChildren(h("div", { class: "table-wrap" }, h("table", { class: "compare", dataset: { testid: "compare-table" } },
+    h("thead", {}, h("tr", {},
+      h("th", { text: t("list.candidate") }), h("th", { class: "num", text: t("list.overall") }),
+      h("th", { class: "num", text: t("compare.after_review") }), h("th", { text: t("list.band") }),
+      h("th", { text: t("list.integrity") }), h("th", { text: t("review.decision") }),
+      ...c.competencies.map(([id, name]) => h("th", { class: "num", text: name, attrs: { title: id } })))),
+    h("tbody", {}, c.rows.map((r) => h("tr", { dataset: { testid: "compare-row", sessionId: r.session_id } },
+      h("td", {}, h("a", { href: `#/report/${r.session_id}`, text: r.candidate_name })),
+      h("td", { class: "num", text: score(r.overall) }),
+      h("td", { class: "num", text: score(r.reviewed_overall) }),
+      h("td", {}, h("span", { class: "band", text: t(`band.${r.reviewed_band}`), dataset: { band: r.reviewed_band } })),
+      h("td", {}, h("span", { class: "integrity", text: t(`integrity.short.${r.integrity}`), dataset: { level: r.integrity, testid: "compare-integrity" } })),
+      h("td", { text: r.decision ? t(`decision.${r.decision}`) : "—" }),
+      ...c.competencies.map(([id]) => {
+        const level = r.levels[id];
+        const changed = r.overridden.includes(id);
+        return h("td", { class: `num level-cell${changed ? " changed" : ""}`, dataset: { testid: "compare-level", competencyId: id },
+          text: level === undefined ? "—" : `${level}${changed ? " ✎" : ""}`,
+          attrs: changed ? { title: t("compare.changed") } : {} });
+      })))))),
+  h("p", { class: "small muted", text: t("compare.note") }));
+}
+
+function fairnessNote(f) {
+  const shown = f.groups.filter((g) => !g.suppressed);
+  if (shown.length < 2) return t("fair.note_few", { n: f.min_group });
+  if (!f.reference_group) return t("fair.note_none");
+  return f.warning ? t("fair.note_low") : t("fair.note_ok");
+}
+
+async function showFairness(roleId) {
+  const role = await rolePicker($("fairness-pick"), roleId, "fairness");
+  const out = $("fairness-body");
+  if (!role) {
+    out.replaceChildren(h("p", { class: "muted", text: t("compare.pick") }));
+    return;
+  }
+  const basis = select([["recommendation", t("fair.basis_rec")], ["decision", t("fair.basis_dec")]], $("fairness-body").dataset.basis || "recommendation",
+    { dataset: { testid: "fairness-basis" } });
+  const draw = async () => {
+    out.dataset.basis = basis.value;
+    const f = await authed(`/roles/${encodeURIComponent(role.id)}/fairness?basis=${basis.value}`);
+    const rows = f.groups.map((g) => h("tr", { dataset: { testid: "fairness-row", group: g.group, suppressed: String(g.suppressed) } },
+      h("td", { text: g.group }),
+      ...(g.suppressed
+        ? [h("td", { colSpan: 4, class: "muted", text: t("fair.suppressed", { n: f.min_group }) })]
+        : [h("td", { class: "num", text: String(g.candidates) }),
+          h("td", { class: "num", text: String(g.selected) }),
+          h("td", { class: "num", text: `${(g.rate * 100).toFixed(1)}%` }),
+          h("td", { class: `num${g.below_four_fifths ? " bad" : ""}`, dataset: { testid: "fairness-ratio" },
+            text: g.impact_ratio === null ? "—" : g.impact_ratio.toFixed(2) })])));
+    fill(body,
+      f.warning ? h("p", { class: "error", text: t("fair.warning"), dataset: { testid: "fairness-warning" } }) : null,
+      h("div", { class: "table-wrap" }, h("table", { dataset: { testid: "fairness-table" } },
+        h("thead", {}, h("tr", {}, h("th", { text: t("fair.group") }), h("th", { class: "num", text: t("fair.candidates") }),
+          h("th", { class: "num", text: t("fair.selected") }), h("th", { class: "num", text: t("fair.rate") }),
+          h("th", { class: "num", text: t("fair.ratio") }))),
+        h("tbody", {}, rows.length ? rows : [h("tr", {}, h("td", { colSpan: 5, class: "muted", text: t("fair.no_groups") }))]))),
+      h("p", { class: "small", text: `${t("fair.not_reported", { n: f.not_reported })} ${t("fair.suppression", { n: f.min_group })}`,
+        dataset: { testid: "fairness-suppression" } }),
+      h("p", { class: "small muted", text: fairnessNote(f) }));
+  };
+  const body = h("div", {});
+  basis.addEventListener("change", () => draw().catch((err) => error(messageOf(err))));
+  out.replaceChildren(field(t("fair.basis"), basis), body,
+    h("p", { class: "small muted", text: t("fair.explain") }));
+  await draw();
+}
+
+// ---------------------------------------------------------------- users and settings (admins)
+
+const ROLES = ["admin", "recruiter", "reviewer", "hiring_manager"];
+
+async function showUsers() {
+  const users = await authed("/users");
+  const rows = users.map((u) => {
+    const role = select(ROLES.map((r) => [r, t(`role.${r}`)]), u.role, { dataset: { testid: "user-role" } });
+    const active = h("input", { type: "checkbox", checked: u.active, dataset: { testid: "user-active" } });
+    const save = async (body) => {
+      try {
+        await authed(`/users/${encodeURIComponent(u.id)}`, { method: "PATCH", body });
+        notice(t("users.saved"));
+      } catch (err) {
+        error(messageOf(err));
+        await showUsers();
+      }
+    };
+    role.addEventListener("change", () => save({ role: role.value }));
+    active.addEventListener("change", () => save({ active: active.checked }));
+    return h("tr", { dataset: { testid: "user-row", email: u.email } },
+      h("td", { text: u.name }), h("td", { text: u.email }), h("td", {}, role),
+      h("td", {}, h("label", { class: "check small" }, active, h("span", { text: t("users.active") }))));
+  });
+  const name = h("input", { type: "text", maxLength: 200 });
+  const email = h("input", { type: "email", maxLength: 320 });
+  const role = select(ROLES.map((r) => [r, t(`role.${r}`)]), "reviewer");
+  const password = h("input", { type: "password", minLength: 10, autocomplete: "new-password" });
+  const submit = h("button", { type: "submit", class: "button primary", text: t("users.add") });
+  const form = h("form", { class: "invite-form", noValidate: true, dataset: { testid: "user-form" } },
+    h("div", { class: "row" }, field(t("users.name"), name), field(t("users.email"), email)),
+    h("div", { class: "row" }, field(t("users.role"), role), field(t("users.password"), password, t("users.password_hint"))), submit);
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    await busy(submit, t("common.saving"), async () => {
+      try {
+        await authed("/users", { method: "POST", body: { name: name.value.trim(), email: email.value.trim(), role: role.value, password: password.value } });
+        notice(t("users.added"));
+        await showUsers();
+      } catch (err) {
+        error(messageOf(err));
+      }
+    });
+  });
+  $("users-body").replaceChildren(
+    h("div", { class: "table-wrap" }, h("table", { dataset: { testid: "users-table" } },
+      h("thead", {}, h("tr", {}, h("th", { text: t("users.name") }), h("th", { text: t("users.email") }),
+        h("th", { text: t("users.role") }), h("th", { text: t("users.status") }))),
+      h("tbody", {}, rows))),
+    h("h3", { text: t("users.add_title") }), form);
+}
+
+async function showSettings() {
+  const org = await authed("/organization");
+  state.org = org;
+  const groups = h("textarea", { rows: 5, value: (org.self_report_groups || []).join("\n"), dataset: { testid: "groups-input" } });
+  const saveGroups = h("button", { type: "button", class: "button small primary", text: t("common.save"), dataset: { testid: "save-groups" } });
+  saveGroups.addEventListener("click", () => busy(saveGroups, t("common.saving"), async () => {
+    const list = groups.value.split("\n").map((g) => g.trim()).filter(Boolean);
+    try {
+      state.org = await authed("/organization/self-report-groups", { method: "PUT", body: { groups: list } });
+      notice(t("settings.groups_saved"));
+    } catch (err) {
+      error(messageOf(err));
+    }
+  }));
+  $("settings-body").replaceChildren(
+    h("p", {}, h("strong", { text: org.name })),
+    h("p", { class: "small", dataset: { testid: "mail-status" }, text: org.mail_configured ? t("settings.mail_on") : t("settings.mail_off") }),
+    personaEditor(org.persona, {
+      title: t("persona.org_title"),
+      onSave: async (body) => {
+        state.org = await authed("/organization/persona", { method: "PUT", body });
+      },
+    }),
+    h("section", { class: "setup-block", dataset: { testid: "groups-editor" } },
+      h("h3", { text: t("settings.groups_title") }),
+      h("p", { class: "small muted", text: t("settings.groups_help") }),
+      field(t("settings.groups_label"), groups), saveGroups));
+}
+
+// ---------------------------------------------------------------- language and start
+
+function applyLanguage() {
+  state.lang = getLang();
+  document.documentElement.lang = state.lang === "zh" ? "zh-CN" : "en";
+  $("lang-switch").value = state.lang;
+  applyStatic(document);
+}
+
+$("lang-switch").addEventListener("change", async () => {
+  setLang($("lang-switch").value);
+  applyLanguage();
+  if (state.token) {
+    showDashboard();
+    await route();
+  }
+});
+
+async function enter() {
+  state.org = await authed("/organization").catch(() => null);
+  showDashboard();
+  await route();
+}
+
 async function start() {
+  applyLanguage();
   const { token, user } = loadAuth();
   if (!token) {
     showLogin();
@@ -607,14 +507,12 @@ async function start() {
   state.token = token;
   state.user = user;
   try {
-    const me = await authed("/auth/me");
-    saveAuth(token, me);
+    saveAuth(token, await authed("/auth/me"));
   } catch (err) {
     if (!state.token) return; // 401: already back at the sign-in form
     error(messageOf(err));
   }
-  showDashboard();
-  await refreshAll();
+  await enter();
 }
 
 start();

@@ -134,11 +134,41 @@ class OrganizationOut(BaseModel):
     name: str
     persona: Persona | None = None
     mail_configured: bool
+    # The groups candidates may choose from in the voluntary self-report (empty: not asked).
+    self_report_groups: list[str] = []
 
 
 class PlanPreviewOut(BaseModel):
     competencies: list[dict[str, object]]
     questions: list[dict[str, object]]
+
+
+MAX_GROUPS = 20
+
+
+class SelfReportGroupsIn(In):
+    """The groups offered in the voluntary self-report, in the order candidates see them.
+    Names are the organization's own (e.g. age bands or the categories its law uses)."""
+
+    groups: list[str] = Field(default_factory=list, max_length=MAX_GROUPS)
+
+    @field_validator("groups")
+    @classmethod
+    def _clean(cls, value: list[str]) -> list[str]:
+        out: list[str] = []
+        for g in value:
+            name = " ".join(g.split())
+            if not 1 <= len(name) <= 60:
+                raise ValueError(f"group {g!r} must be 1-60 characters")
+            if name in out:
+                raise ValueError(f"group {name!r} is listed twice")
+            out.append(name)
+        return out
+
+
+def self_report_groups(settings: dict[str, object] | None) -> list[str]:
+    value = (settings or {}).get("self_report_groups")
+    return [str(g) for g in value] if isinstance(value, list) else []
 
 
 class SelfReportIn(In):
@@ -149,3 +179,10 @@ class SelfReportIn(In):
 
 class SelfReportOut(BaseModel):
     stored: bool
+
+
+class SelfReportOptionsOut(BaseModel):
+    """What the candidate may choose from, and what they chose (theirs to see and change)."""
+
+    groups: list[str]
+    chosen: str | None = None

@@ -8,6 +8,7 @@ become '?', and the first page says so.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +27,8 @@ CJK_FONTS = (
     Path("/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc"),
     Path("/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc"),
 )
+# fontTools logs every glyph subset at INFO; a report download is not worth a log page.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 FONT_PT = 10
 LINE_MM = 5.2
 

@@ -134,6 +134,25 @@ def test_progress_list_filters_sorts_pages_and_exports_safe_csv(api: Api) -> Non
 def test_fairness_four_fifths_on_seeded_groups(api: Api) -> None:
     hr = api.login()
     role = _role(api, hr, "Retail sales associate")
+    early = _invite(api, hr, role, "Early")
+    refused = api.client.post(f"{V1}/interview/{early['token']}/self-report", json={"group": "A"})
+    assert refused.status_code == 409  # no groups offered yet: the question is not asked
+    offered = api.client.put(
+        f"{V1}/organization/self-report-groups", json={"groups": ["A", " B ", "C"]}, headers=hr
+    )
+    assert offered.status_code == 200 and offered.json()["self_report_groups"] == ["A", "B", "C"]
+    assert (
+        api.client.put(
+            f"{V1}/organization/self-report-groups",
+            json={"groups": ["A"]},
+            headers=api.login("recruiter@acme.test"),
+        ).status_code
+        == 403
+    )
+    options = api.client.get(f"{V1}/interview/{early['token']}/self-report").json()
+    assert options == {"groups": ["A", "B", "C"], "chosen": None}
+    odd = api.client.post(f"{V1}/interview/{early['token']}/self-report", json={"group": "Z"})
+    assert odd.status_code == 422 and "'Z'" in odd.json()["error"]["message"]
     plan = [("A", 10, 6), ("B", 10, 3), ("C", 3, 3), (None, 2, 1)]  # group, candidates, advanced
     for group, n, advanced in plan:
         for i in range(n):
@@ -157,7 +176,7 @@ def test_fairness_four_fifths_on_seeded_groups(api: Api) -> None:
     assert (by["A"]["rate"], by["B"]["rate"], by["B"]["impact_ratio"]) == (0.6, 0.3, 0.5)
     assert by["B"]["below_four_fifths"] and not by["A"]["below_four_fifths"]
     assert by["C"]["suppressed"] and by["C"]["rate"] is None and by["C"]["candidates"] is None
-    assert out["not_reported"] == 2 and out["min_group"] == 5
+    assert out["not_reported"] == 2 and out["min_group"] == 5  # "Early" has no report yet
     # On final decisions only the decided interviews count (4 per group here: too few).
     dec = api.client.get(
         f"{V1}/roles/{role['id']}/fairness", params={"basis": "decision"}, headers=hr
@@ -166,6 +185,8 @@ def test_fairness_four_fifths_on_seeded_groups(api: Api) -> None:
     # Withdrawing a self-report removes it.
     inv = _invite(api, hr, role, "Withdrawn")
     api.client.post(f"{V1}/interview/{inv['token']}/self-report", json={"group": "A"})
+    chosen = api.client.get(f"{V1}/interview/{inv['token']}/self-report").json()["chosen"]
+    assert chosen == "A"
     gone = api.client.post(f"{V1}/interview/{inv['token']}/self-report", json={"group": None})
     assert gone.json()["stored"] is False
     with api.db.session() as s:

@@ -9,7 +9,15 @@ from fastapi import APIRouter, status
 from sqlalchemy import delete, select
 
 from interview.api.deps import SessionDep, now
-from interview.api.hr_schemas import PersonaOut, SelfReportIn, SelfReportOut, persona_from
+from interview.api.hr_schemas import (
+    PersonaOut,
+    SelfReportIn,
+    SelfReportOptionsOut,
+    SelfReportOut,
+    persona_from,
+    self_report_groups,
+)
+from interview.errors import Conflict, InvalidInput
 from interview.service import audit, session_by_token
 from interview.storage.tables import JobRole, Organization, SelfReport
 
@@ -51,13 +59,31 @@ def persona(token: str, s: SessionDep) -> PersonaOut:
     )
 
 
+def _groups(s: SessionDep, org_id: str) -> list[str]:
+    org = s.get(Organization, org_id)
+    return self_report_groups(org.settings if org else None)
+
+
+@router.get("/self-report")
+def self_report_options(token: str, s: SessionDep) -> SelfReportOptionsOut:
+    """The groups offered (none: the question is not asked) and the candidate's own answer."""
+    sess = session_by_token(s, token, now())
+    chosen = s.scalar(select(SelfReport.group_label).where(SelfReport.session_id == sess.id))
+    return SelfReportOptionsOut(groups=_groups(s, sess.organization_id), chosen=chosen)
+
+
 @router.post("/self-report", status_code=status.HTTP_201_CREATED)
 def self_report(token: str, body: SelfReportIn, s: SessionDep) -> SelfReportOut:
     """Store (or, with no group, withdraw) the candidate's self-reported group. It is kept
     apart from the interview and never read by scoring."""
     sess = session_by_token(s, token, now())
-    s.execute(delete(SelfReport).where(SelfReport.session_id == sess.id))
     group = " ".join(body.group.split()) if body.group else ""
+    offered = _groups(s, sess.organization_id)
+    if group and not offered:
+        raise Conflict("this organization does not ask candidates to report a group")
+    if group and group not in offered:
+        raise InvalidInput(f"group {group!r} is not one of the offered: {', '.join(offered)}")
+    s.execute(delete(SelfReport).where(SelfReport.session_id == sess.id))
     if group:
         s.add(SelfReport(session_id=sess.id, group_label=group, created_at=now()))
     # The audit trail records that it happened, never the group itself.

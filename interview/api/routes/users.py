@@ -10,10 +10,12 @@ from interview.api.deps import Admin, Ctx, CurrentUser, SessionDep, Writer, now
 from interview.api.hr_schemas import (
     OrganizationOut,
     Persona,
+    SelfReportGroupsIn,
     UserCreate,
     UserListOut,
     UserUpdate,
     persona_from,
+    self_report_groups,
 )
 from interview.errors import Conflict, NotFound
 from interview.mail import mail_configured
@@ -87,6 +89,7 @@ def organization(user: CurrentUser, ctx: Ctx, s: SessionDep) -> OrganizationOut:
         name=org.name,
         persona=persona_from((org.settings or {}).get("persona")),
         mail_configured=mail_configured(ctx.settings),
+        self_report_groups=self_report_groups(org.settings),
     )
 
 
@@ -96,5 +99,26 @@ def set_org_persona(body: Persona, user: Admin, ctx: Ctx, s: SessionDep) -> Orga
     org = _org(s, user.organization_id)
     org.settings = {**(org.settings or {}), "persona": body.model_dump(mode="json")}
     audit(s, org.id, f"user:{user.id}", "organization.persona", f"organization:{org.id}", now())
+    s.flush()
+    return organization(user, ctx, s)
+
+
+@router.put("/organization/self-report-groups")
+def set_self_report_groups(
+    body: SelfReportGroupsIn, user: Admin, ctx: Ctx, s: SessionDep
+) -> OrganizationOut:
+    """The groups offered in the candidates' voluntary self-report (empty: the question is
+    not asked). Answers are kept apart from scoring; only the fairness report reads them."""
+    org = _org(s, user.organization_id)
+    org.settings = {**(org.settings or {}), "self_report_groups": body.groups}
+    audit(
+        s,
+        org.id,
+        f"user:{user.id}",
+        "organization.self_report_groups",
+        f"organization:{org.id}",
+        now(),
+        groups=len(body.groups),
+    )
     s.flush()
     return organization(user, ctx, s)
