@@ -24,7 +24,7 @@ FULL_STAR = (
 )
 
 
-def _wait_job(api: Api, headers: dict[str, str], job_id: str, timeout: float = 60) -> dict:  # type: ignore[type-arg]
+def _wait_job(api: Api, headers: dict[str, str], job_id: str, timeout: float = 240) -> dict:  # type: ignore[type-arg]
     deadline = time.time() + timeout
     while time.time() < deadline:
         job = api.client.get(f"/api/v1/jobs/{job_id}", headers=headers).json()
