@@ -5,7 +5,7 @@
 
 import { api, busy, h } from "./api.js";
 import {
-  $, authed, authedRaw, download, error, field, fill, fmtDate, isAdmin, isWriter, messageOf, notice,
+  $, authed, authedRaw, copyRow, download, error, field, fill, fmtDate, isAdmin, isWriter, messageOf, notice,
   roles, score, select, setUnauthorizedHandler, state,
 } from "./hr-common.js";
 import { applyStatic, getLang, setLang, t } from "./hr-i18n.js";
@@ -249,7 +249,23 @@ function sessionRow(s) {
       s.integrity
         ? h("span", { class: "integrity", text: t(`integrity.short.${s.integrity}`), dataset: { level: s.integrity, testid: "session-integrity" } })
         : h("span", { class: "muted", text: "—" })),
-    h("td", { class: "actions-cell" }, scored ? btn : null));
+    h("td", { class: "actions-cell" }, scored ? btn : s.status === "invited" && isWriter() ? renewButton(s) : null));
+}
+
+/** A fresh link for an invitation not yet started (the old link stops working). */
+function renewButton(s) {
+  const b = h("button", { type: "button", class: "button small", text: t("list.new_link"),
+    dataset: { testid: "renew-link" }, attrs: { title: t("list.new_link_hint") } });
+  b.addEventListener("click", () => busy(b, t("common.creating"), async () => {
+    try {
+      const inv = await authed(`/sessions/${encodeURIComponent(s.id)}/invitation`, { method: "POST", body: { expires_days: 14 } });
+      b.closest("td").replaceChildren(copyRow(inv.link));
+      notice(t("list.new_link_done", { date: fmtDate(inv.expires_at) }));
+    } catch (err) {
+      error(messageOf(err));
+    }
+  }));
+  return b;
 }
 
 async function reloadList(reset = true) {

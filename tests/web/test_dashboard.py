@@ -110,6 +110,9 @@ class Site:
     def seed_fairness(self) -> dict[str, Any]:
         """A second role whose candidates reported groups, with reports written directly:
         Group A 6 of 10 advanced, Group B 3 of 10 (ratio 0.5), Group C 3 (too few to show)."""
+        persona = {"name": "Alex Chen", "greeting": {"en": "Hi, I'm Alex. Take your time."}}
+        r = self.api.put("/organization/persona", json=persona, headers=self.hr)
+        assert r.status_code == 200, r.text
         groups = {"groups": ["Group A", "Group B", "Group C"]}
         r = self.api.put("/organization/self-report-groups", json=groups, headers=self.hr)
         assert r.status_code == 200, r.text
@@ -252,6 +255,18 @@ def test_admin_sets_up_invites_reviews_and_downloads(site: Site, browser: Any) -
         "() => document.querySelectorAll('[data-testid=session-row]').length === 1"
     )
     assert "Mei Lin" in (page.text_content("[data-testid=session-row][data-status=invited]") or "")
+    # A new link for her: the old one stops working, the new one opens her interview, where
+    # the organization's interviewer persona greets her.
+    page.click("[data-testid=session-row] [data-testid=renew-link]")
+    fresh = page.input_value("[data-testid=session-row] [data-testid=invite-link]")
+    assert fresh != link and "/web/interview.html#" in fresh
+    assert httpx.get(f"{site.server.base}/api/v1/interview/{token}").status_code == 404
+    candidate = browser.new_page(viewport={"width": 390, "height": 800})
+    candidate.goto(fresh)
+    candidate.wait_for_selector("[data-testid=persona-name]", state="visible")
+    assert candidate.text_content("[data-testid=persona-name]") == "Alex Chen"
+    shot(candidate, "04b-candidate-persona")
+    candidate.close()
     page.fill("#filter-search", "")
     page.wait_for_selector(f"#filter-role option[value='{site.role['id']}']", state="attached")
     page.select_option("#filter-role", site.role["id"])
@@ -371,6 +386,8 @@ def test_admin_sets_up_invites_reviews_and_downloads(site: Site, browser: Any) -
 
 def test_reviewer_and_hiring_manager_are_kept_to_their_part(site: Site, browser: Any) -> None:
     reviewer = sign_in(browser, site, "reviewer@acme.test")
+    missing = reviewer.evaluate("() => import('/web/hr-i18n.js').then(m => m.MISSING_ZH)")
+    assert missing == []  # every dashboard string has its Chinese
     assert reviewer.is_hidden("[data-testid=nav-users]")
     assert reviewer.is_hidden("[data-testid=role-create]")
     assert reviewer.locator("[data-testid=invite-toggle]").count() == 0
