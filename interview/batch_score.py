@@ -27,6 +27,7 @@ import numpy as np
 import interview
 from interview.backend.protocols import Vectors
 from interview.backend.registry import Backend
+from interview.batch import Candidate, RoleSpec
 from interview.competency.build import build_competency_model, competency_texts, template_texts
 from interview.competency.library import load_library
 from interview.competency.schemas import Competency, CompetencyModel
@@ -43,8 +44,6 @@ from interview.report.schemas import Provenance, Report
 from interview.scoring.dimensions import delivery, presence
 from interview.scoring.schemas import AnswerScore
 from interview.scoring.timing import attach_times
-
-from interview.batch import Candidate, RoleSpec  # isort: skip
 
 log = logging.getLogger(__name__)
 Stage = Literal["perceive", "score"]

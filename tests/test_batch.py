@@ -13,8 +13,10 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ import pytest
 import yaml
 
 from interview.batch import (
+    BatchAnswer,
     Candidate,
     InputError,
     read_inputs,
@@ -31,8 +34,10 @@ from interview.batch import (
     resume_parts,
 )
 from interview.batch_demo import export_demo
+from interview.batch_engines import ProcessEngine, actor_options
 from interview.batch_output import Row, StoredAnswer, index_html, summary_csv
-from interview.batch_run import actor_options, peers_for
+from interview.batch_run import peers_for
+from interview.batch_score import Outcome, Task
 from interview.config import Settings
 from interview.errors import InvalidInput
 
@@ -167,6 +172,37 @@ def test_peers_are_the_other_candidates_answers() -> None:
     ]
     peers = peers_for("a", group)
     assert [(p.session_id, p.question_id, p.text) for p in peers] == [("b", "q1", "theirs")]
+
+
+def test_a_dead_worker_is_retried_once_then_reported() -> None:
+    """Workers killed (as a decoder crash or the OOM killer would) do not hang the batch: the
+    lost task runs once more in a new pool, and is reported failed when that dies too."""
+    candidate = Candidate(
+        candidate_id="c1",
+        name="c1",
+        role="retail_associate",
+        language="en",
+        answers=(BatchAnswer(question="Q?", text="I helped a customer."),),
+        source="test",
+    )
+    task = Task("score", candidate, datetime.now(UTC), role=resolve_role("retail_associate"))
+    engine = ProcessEngine(Settings(integrity_text_checks=False), 1)
+    results: list[Outcome] = []
+    runner = threading.Thread(target=lambda: results.extend(engine.map([task])))
+    runner.start()
+    killed: set[int] = set()
+    deadline = time.monotonic() + 120
+    while runner.is_alive() and time.monotonic() < deadline:
+        for pid in list(getattr(engine._pool, "_processes", None) or {}):
+            if pid not in killed:
+                os.kill(pid, signal.SIGKILL)
+                killed.add(pid)
+        time.sleep(0.02)
+    runner.join(timeout=60)
+    engine.close()
+    assert len(killed) == 2  # the first pool's worker, then the retry's
+    assert len(results) == 1 and results[0].report is None
+    assert results[0].error is not None and "died twice" in results[0].error
 
 
 def test_ray_actors_share_the_cluster() -> None:
