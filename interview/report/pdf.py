@@ -103,7 +103,7 @@ def _band(name: str, lang: Lang) -> str:
 class _Doc:
     """fpdf2 with the few moves a report needs: headings, paragraphs, bullets."""
 
-    def __init__(self, lang: Lang) -> None:
+    def __init__(self, lang: Lang, cjk_text: bool) -> None:
         from fpdf import FPDF
 
         self.lang = lang
@@ -111,6 +111,8 @@ class _Doc:
         pdf.set_margins(15, 15, 15)
         pdf.set_auto_page_break(True, margin=15)
         latin, cjk = _fonts()
+        if not cjk_text and latin is not None:
+            cjk = None  # reading a CJK collection costs about a second: only when needed
         self.unicode = latin is not None or cjk is not None
         if cjk is not None:
             pdf.add_font("cjk", "", str(cjk[0]), collection_font_number=cjk[1])
@@ -185,9 +187,10 @@ def report_pdf(
 ) -> bytes:
     """The report as PDF bytes; labels in `lang` (default: the interview's language)."""
     lang = lang or ("zh" if report.language == "zh" else "en")
-    doc = _Doc(lang)
+    cjk_text = lang == "zh" or _has_cjk(report.model_dump_json(), review, notes)
+    doc = _Doc(lang, cjk_text)
     doc.line(_t("title", lang), size=17, bold=True)
-    if not doc.unicode or (_fonts()[1] is None and _needs_cjk(report)):
+    if not doc.unicode or (_fonts()[1] is None and cjk_text):
         doc.line(_t("fonts", lang), size=8)
     doc.line(report.candidate_name, size=14, bold=True)
     doc.line(f"{_t('role', lang)}: {report.role_title} · {_t('language', lang)}: {report.language}")
@@ -278,6 +281,8 @@ def _models(models: dict[str, Any]) -> str:
     return ", ".join(f"{k}: {v}" for k, v in models.items()) or "-"
 
 
-def _needs_cjk(report: Report) -> bool:
-    text = report.candidate_name + report.role_title + "".join(c.name for c in report.competencies)
-    return any(ord(ch) > 0x2E80 for ch in text)
+def _has_cjk(text: str, review: ReviewSummary | None, notes: Sequence[str]) -> bool:
+    """Whether anything printed may need the CJK font (ideographs, kana, hangul, CJK
+    punctuation and full-width forms all sit at U+2E80 and above)."""
+    every = text + (review.model_dump_json() if review else "") + "".join(notes)
+    return any(ord(ch) >= 0x2E80 for ch in every)
