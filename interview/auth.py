@@ -1,4 +1,11 @@
-"""Password hashing (argon2) and signed, expiring HR bearer tokens."""
+"""Password hashing (argon2) and signed, expiring HR bearer tokens.
+
+A token is `body.mac`: the body is base64 JSON {u: user id, g: token generation, e: expiry in
+Unix seconds}, the mac an HMAC-SHA256 of the body under the server's secret. Tokens are
+stateless; the generation is what revokes them: each user row keeps a counter, every token
+carries the value it was issued under, and bumping the counter ("sign out everywhere") makes
+all of that user's earlier tokens, and the signed media links made from them, stop working.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +14,11 @@ import hashlib
 import hmac
 import json
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
+from pydantic import BaseModel, ConfigDict
 
 from interview.errors import Unauthorized
 
@@ -27,6 +35,18 @@ def verify_password(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerifyMismatchError, InvalidHashError):
         return False
+
+
+_dummy_hash: str | None = None
+
+
+def burn_password_check(password: str) -> None:
+    """Spend the time one password check takes, for an e-mail with no account, so that the
+    answer's timing does not tell which addresses have accounts."""
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = _hasher.hash(secrets.token_urlsafe(16))
+    verify_password(_dummy_hash, password)
 
 
 def new_invite_token() -> str:
@@ -46,22 +66,38 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def sign_token(secret: str, user_id: str, expires: datetime) -> str:
-    body = _b64(json.dumps({"u": user_id, "e": int(expires.timestamp())}).encode())
+class TokenClaims(BaseModel):
+    """What a valid token says: whose it is, under which generation, until when."""
+
+    model_config = ConfigDict(frozen=True)
+    user_id: str
+    generation: int
+    expires: datetime
+
+
+def sign_token(secret: str, user_id: str, expires: datetime, generation: int = 0) -> str:
+    claims = {"u": user_id, "g": generation, "e": int(expires.timestamp())}
+    body = _b64(json.dumps(claims).encode())
     mac = hmac.new(secret.encode(), body.encode(), hashlib.sha256).digest()
     return f"{body}.{_b64(mac)}"
 
 
-def read_token(secret: str, token: str, now: datetime) -> str:
-    """Return the user id of a valid, unexpired token."""
+def read_token(secret: str, token: str, now: datetime) -> TokenClaims:
+    """The claims of a token signed with `secret` and not yet expired; Unauthorized else."""
     try:
         body, mac = token.split(".", 1)
         expected = hmac.new(secret.encode(), body.encode(), hashlib.sha256).digest()
         if not hmac.compare_digest(expected, _unb64(mac)):
             raise Unauthorized("sign-in token signature is invalid; sign in again")
-        claims = json.loads(_unb64(body))
-    except (ValueError, json.JSONDecodeError) as exc:
+        raw = json.loads(_unb64(body))
+        claims = TokenClaims(
+            user_id=str(raw["u"]),
+            generation=int(raw["g"]),
+            expires=datetime.fromtimestamp(int(raw["e"]), UTC),
+        )
+    except (ValueError, TypeError, KeyError, OverflowError) as exc:
+        # ValueError covers bad base64 (binascii.Error), bad JSON and pydantic errors.
         raise Unauthorized("sign-in token is malformed; sign in again") from exc
-    if int(claims["e"]) < now.timestamp():
+    if claims.expires < now:
         raise Unauthorized("sign-in token has expired; sign in again")
-    return str(claims["u"])
+    return claims

@@ -31,6 +31,14 @@ class Forbidden(InterviewError):
     """Credentials are valid but do not allow this action."""
 
 
+class RateLimited(InterviewError):
+    """Too many attempts (e.g. failed sign-ins); retry after `retry_after` seconds."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class BackendUnavailable(InterviewError):
     """A model or the database cannot serve right now; retrying later may work."""
 

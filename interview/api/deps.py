@@ -1,9 +1,21 @@
-"""Shared dependencies: the app context, the signed-in HR user, the database session."""
+"""Shared dependencies: the app context, the signed-in HR user, the database session.
+
+How HR requests are authenticated, and why there is no CSRF token: the HR pages keep their
+short-lived bearer token (auth.TOKEN_HOURS) in sessionStorage and send it in the
+Authorization header of every request. Nothing here reads credentials from a cookie (and the
+app sets none), so a browser has no ambient credential to attach to a forged cross-site
+request: CSRF does not apply. The cost is that script running in the page could read the
+token, which is why the pages never build HTML from server text and every response carries a
+script-restricting Content-Security-Policy (interview.api.security). Candidates authenticate
+with the invite token in the URL path, which a cross-site page cannot know either. The one
+credential in a query string is a signed media link (routes/sessions.py): read-only, one
+answer, short-lived, and revoked with its user's other tokens.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -11,6 +23,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from interview.api.ratelimit import SignInLimiter
 from interview.auth import read_token
 from interview.backend.registry import Backend
 from interview.config import Settings
@@ -30,6 +43,7 @@ class AppContext:
     blobs: FileBlobStore
     scorer: AnswerScorer | None = None
     worker: Worker | None = None
+    signin: SignInLimiter = field(default_factory=SignInLimiter)
 
 
 def get_ctx(request: Request) -> AppContext:
@@ -62,18 +76,23 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def current_user(
-    ctx: Ctx,
-    s: SessionDep,
-    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> User:
-    if creds is None:
-        raise Unauthorized("sign in first: send 'Authorization: Bearer <token>' from /auth/login")
-    user_id = read_token(ctx.settings.secret_key, creds.credentials, now())
-    user = s.get(User, user_id)
+def user_for_token(s: Session, secret: str, token: str, at: datetime) -> User:
+    """The active user a token (signed with `secret`) belongs to; Unauthorized when the token
+    is forged, expired or from before the user's last sign-out everywhere."""
+    claims = read_token(secret, token, at)
+    user = s.get(User, claims.user_id)
     if user is None or not user.active:
         raise Unauthorized("this account no longer exists or is disabled")
+    if claims.generation != user.token_generation:
+        raise Unauthorized("this sign-in was ended (signed out everywhere); sign in again")
     return user
+
+
+def current_user(ctx: Ctx, s: SessionDep, creds: Credentials) -> User:
+    """The HR user of the Authorization header (never a cookie: see the module docstring)."""
+    if creds is None:
+        raise Unauthorized("sign in first: send 'Authorization: Bearer <token>' from /auth/login")
+    return user_for_token(s, ctx.settings.secret_key, creds.credentials, now())
 
 
 CurrentUser = Annotated[User, Depends(current_user)]

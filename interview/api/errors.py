@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -10,6 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from interview.api.redact import redact_path
 from interview.errors import (
     BackendUnavailable,
     Conflict,
@@ -19,6 +21,7 @@ from interview.errors import (
     NotFound,
     Overloaded,
     PayloadTooLarge,
+    RateLimited,
     Unauthorized,
 )
 
@@ -32,6 +35,7 @@ STATUS: list[tuple[type[InterviewError], int]] = [
     (Unauthorized, 401),
     (Forbidden, 403),
     (Overloaded, 429),
+    (RateLimited, 429),
     (BackendUnavailable, 503),
 ]
 
@@ -52,8 +56,8 @@ def install(app: FastAPI) -> None:
     async def _domain(_: Request, exc: InterviewError) -> JSONResponse:
         status = status_for(exc)
         headers = {}
-        if isinstance(exc, Overloaded):
-            headers["Retry-After"] = str(max(1, round(exc.retry_after)))
+        if isinstance(exc, Overloaded | RateLimited):
+            headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
         if isinstance(exc, Unauthorized):
             headers["WWW-Authenticate"] = "Bearer"
         return JSONResponse(_body(type(exc).__name__, str(exc)), status, headers=headers)
@@ -75,8 +79,15 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        message = str(exc.detail)
+        if exc.status_code == 400 and message == "There was an error parsing the body":
+            # FastAPI's words for a body that is not UTF-8 or not the declared form encoding.
+            message = (
+                "the request body could not be parsed: send JSON in UTF-8, or the form "
+                "fields the endpoint documents"
+            )
         return JSONResponse(
-            _body("HTTPError", str(exc.detail)),
+            _body("HTTPError", message),
             exc.status_code,
             headers=getattr(exc, "headers", None),
         )
@@ -95,5 +106,6 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        # The path may hold a candidate's invite token: log it redacted.
+        log.exception("unhandled error on %s %s", request.method, redact_path(request.url.path))
         return JSONResponse(_body("InternalError", "internal error; it has been logged"), 500)

@@ -72,6 +72,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))  # admin, recruiter, reviewer, hiring_manager
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Every sign-in token carries this; bumping it signs the user out everywhere.
+    token_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -12,10 +12,18 @@ from fastapi.encoders import jsonable_encoder
 from pydantic import Field
 from sqlalchemy import select
 
-from interview.api.deps import Credentials, Ctx, CurrentUser, SessionDep, Writer, now
+from interview.api.deps import (
+    Credentials,
+    Ctx,
+    CurrentUser,
+    SessionDep,
+    Writer,
+    now,
+    user_for_token,
+)
 from interview.api.ranges import ranged_response
 from interview.api.schemas import In, InvitationOut, JobOut, SessionOut
-from interview.auth import read_token, sign_token
+from interview.auth import sign_token
 from interview.dashboard import (
     EXPORT_HEADER,
     MAX_EXPORT,
@@ -36,7 +44,7 @@ from interview.storage import jobs
 from interview.storage.tables import Answer, Candidate, JobRole, Review, User
 
 router = APIRouter(tags=["sessions"])
-MEDIA_LINK_HOURS = 4  # a signed media link in a report works this long
+MEDIA_LINK_HOURS = 1  # a signed media link in a report works this long (reload for more)
 
 
 def _query(
@@ -110,7 +118,7 @@ def report_view(ctx: Ctx, s: SessionDep, user: User, session_id: str) -> dict[st
         item = a.model_dump(mode="json")
         if a.media_type:
             key = _media_secret(ctx.settings.secret_key, a.answer_id)
-            access = sign_token(key, user.id, expires)
+            access = sign_token(key, user.id, expires, user.token_generation)
             item["media_url"] = (
                 f"/api/v1/sessions/{sess.id}/answers/{a.answer_id}/media?access={access}"
             )
@@ -181,14 +189,12 @@ def answer_media(
     Range requests get 206 so the player can seek."""
     at = now()
     if creds is not None:
-        user_id = read_token(ctx.settings.secret_key, creds.credentials, at)
+        user = user_for_token(s, ctx.settings.secret_key, creds.credentials, at)
     elif access:
-        user_id = read_token(_media_secret(ctx.settings.secret_key, answer_id), access, at)
+        # Signed with a key of this answer alone: it opens no other answer and no other route.
+        user = user_for_token(s, _media_secret(ctx.settings.secret_key, answer_id), access, at)
     else:
         raise Unauthorized("sign in first, or open the media link from the report")
-    user = s.get(User, user_id)
-    if user is None or not user.active:
-        raise Unauthorized("this account no longer exists or is disabled")
     sess = session_for_org(s, user.organization_id, session_id)
     answer = s.get(Answer, answer_id)
     if answer is None or answer.session_id != sess.id or not answer.media:
@@ -222,8 +228,10 @@ def renew(
 @router.get("/jobs/{job_id}")
 def get_job(job_id: str, user: CurrentUser, s: SessionDep) -> JobOut:
     job = jobs.get(s, job_id)
-    sid = job.payload.get("session_id")
-    if sid is not None:
-        session_for_org(s, user.organization_id, str(sid))  # 404 across organizations
+    try:
+        # Only an interview's jobs are HR's to read, and only their own organization's.
+        session_for_org(s, user.organization_id, str(job.payload["session_id"]))
+    except (KeyError, NotFound):  # say no more than "not found" (not the interview's id)
+        raise NotFound(f"job {job_id!r} not found") from None
     return JobOut.model_validate(job, from_attributes=True)
 

@@ -3,7 +3,7 @@ assign reviewers."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 from sqlalchemy import select
 
 from interview.api.deps import Admin, Ctx, CurrentUser, SessionDep, Writer, now
@@ -17,6 +17,7 @@ from interview.api.hr_schemas import (
     persona_from,
     self_report_groups,
 )
+from interview.api.routes.auth import end_sessions
 from interview.errors import Conflict, NotFound
 from interview.mail import mail_configured
 from interview.service import audit, create_user
@@ -62,6 +63,8 @@ def change_user(user_id: str, body: UserUpdate, user: Admin, s: SessionDep) -> U
     changes = body.model_dump(exclude_none=True)
     for key, value in changes.items():
         setattr(target, key, value)
+    if body.active is False:
+        target.token_generation = (target.token_generation or 0) + 1  # their tokens die now
     audit(
         s,
         user.organization_id,
@@ -73,6 +76,17 @@ def change_user(user_id: str, body: UserUpdate, user: Admin, s: SessionDep) -> U
     )
     s.flush()
     return UserListOut.model_validate(target, from_attributes=True)
+
+
+@router.post("/users/{user_id}/sign-out", status_code=status.HTTP_204_NO_CONTENT)
+def sign_out_user(user_id: str, user: Admin, s: SessionDep) -> Response:
+    """End every session of a user of the organization (a lost laptop, a leaver): all their
+    tokens and signed media links stop working; their password still signs them in."""
+    target = s.get(User, user_id)
+    if target is None or target.organization_id != user.organization_id:
+        raise NotFound(f"user {user_id!r} not found")
+    end_sessions(s, target, f"user:{user.id}", "auth.sign_out_user")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 def _org(s: SessionDep, org_id: str) -> Organization:
