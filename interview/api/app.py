@@ -14,7 +14,8 @@ from fastapi.staticfiles import StaticFiles
 import interview
 from interview.api import errors
 from interview.api.deps import AppContext
-from interview.api.limits import BodyLimit
+from interview.api.limits import BodyLimit, CleanUrl
+from interview.api.redact import install_log_redaction
 from interview.api.routes import (
     auth,
     candidate,
@@ -29,6 +30,7 @@ from interview.api.routes import (
     tools,
     users,
 )
+from interview.api.security import SecurityHeaders
 from interview.backend.registry import Backend
 from interview.config import Settings
 from interview.integrity.identity import Enrollment
@@ -55,8 +57,11 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
         blobs=FileBlobStore(settings.blob_dir),
     )
 
+    install_log_redaction()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        install_log_redaction()  # again: the server may have configured logging since
         if settings.job_workers:
             ctx.scorer = AnswerScorer(ctx.backend.embedder(EMBEDDER))
 
@@ -138,4 +143,6 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
             return RedirectResponse("/web/")
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(CleanUrl)
+    app.add_middleware(SecurityHeaders)  # last added runs first: it sees every response
     return app

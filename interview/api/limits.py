@@ -1,9 +1,12 @@
-"""ASGI middleware that refuses request bodies over the configured size with 413."""
+"""ASGI middleware that refuses request bodies over the configured size with 413, and URLs
+holding control characters with 422."""
 
 from __future__ import annotations
 
 import json
+import unicodedata
 from typing import Any
+from urllib.parse import unquote
 
 Scope = dict[str, Any]
 
@@ -53,7 +56,8 @@ class BodyLimit:
     def _message(self, size: int) -> str:
         return f"request body is {size} bytes; the limit is {self.max_bytes} bytes"
 
-    async def _refuse(self, send: Any, status: int, message: str) -> None:
+    @staticmethod
+    async def _refuse(send: Any, status: int, message: str) -> None:
         body = json.dumps(
             {
                 "error": {
@@ -73,3 +77,33 @@ class BodyLimit:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+def control_character(text: str) -> str | None:
+    """The first control character (U+0000-U+001F, U+007F-U+009F) in `text`, or None."""
+    return next((ch for ch in text if unicodedata.category(ch) == "Cc"), None)
+
+
+class CleanUrl:
+    """Refuses a request whose path or query holds a control character (a percent-encoded
+    NUL, say) with 422 naming it, before any route sees it: no id, token or search term has
+    one, and PostgreSQL cannot even compare text with a NUL in it."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            raw = scope.get("query_string", b"").decode("utf-8", errors="replace")
+            query = unquote(raw, errors="replace")
+            for where, text in (("path", scope.get("path", "")), ("query", query)):
+                ch = control_character(text)
+                if ch is not None:
+                    await BodyLimit._refuse(
+                        send,
+                        422,
+                        f"the URL {where} contains a control character (U+{ord(ch):04X}); "
+                        "remove it from the link",
+                    )
+                    return
+        await self.app(scope, receive, send)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from interview.scoring.fusion import ScoringPolicy
 from interview.service import EventKind
@@ -14,8 +15,41 @@ from interview.uploads import MAX_CHUNKS, MAX_TAKES
 Lang = Literal["en", "zh"]
 
 
+def clean_text(value: str) -> str:
+    """Text input as stored: Unicode NFC (so "é" typed two ways is one string, and searches and
+    length limits agree), control characters other than newline and tab removed (a NUL cannot
+    even be stored in PostgreSQL). A lone UTF-16 surrogate (JSON "\\ud800") is not text:
+    ValueError, which the API answers with 422 naming the field."""
+    for ch in value:
+        if "\ud800" <= ch <= "\udfff":
+            raise ValueError(
+                f"contains an invalid character (a lone surrogate, U+{ord(ch):04X}); send "
+                "well-formed Unicode text"
+            )
+    value = unicodedata.normalize("NFC", value)
+    return "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+
+
+def _clean_any(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list):
+        return [_clean_any(v) for v in value]
+    if isinstance(value, dict):
+        return {_clean_any(k): _clean_any(v) for k, v in value.items()}
+    return value
+
+
 class In(BaseModel):
+    """Base of request bodies: unknown fields refused, every string cleaned by clean_text
+    (before the length limits are checked) and stripped of surrounding whitespace."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _clean_strings(cls, value: Any) -> Any:
+        return _clean_any(value)
 
 
 class LoginIn(In):

@@ -12,14 +12,20 @@ import logging
 import re
 import unicodedata
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from xml.etree import ElementTree
 
 from interview.errors import InvalidInput, PayloadTooLarge
 
 MAX_BYTES = 5 * 1024 * 1024  # upload size limit
 MAX_PAGES = 10  # a resume, not a book
+# Unpacked drawing instructions (content streams and form XObjects) of a PDF. A text-heavy
+# resume page holds ~10-100 KB; text extraction costs ~4 s per MB on a 2-core machine, and a
+# 17 KB PDF can unpack to 8 MB of instructions (a "PDF bomb"), so both are capped.
+MAX_PDF_PAGE_CONTENT = 1024 * 1024
+MAX_PDF_CONTENT = 3 * 1024 * 1024
 MAX_DOCX_UNCOMPRESSED = 20 * 1024 * 1024  # sum of the zip members' declared sizes
 MAX_DOCX_RATIO = 100  # uncompressed:compressed; real DOCX members are ~3-20
 MAX_DOCX_MEMBERS = 2_000
@@ -165,6 +171,7 @@ def _pdf_text(data: bytes) -> str:
             )
         if pages == 0:
             raise InvalidInput("the PDF has no pages; upload a text PDF or DOCX")
+        _check_pdf_content(reader.pages)
         texts = [page.extract_text() or "" for page in reader.pages]
     except InvalidInput:
         raise
@@ -181,6 +188,35 @@ def _pdf_text(data: bytes) -> str:
     if len(re.sub(r"\s", "", _CONTROL.sub("", text))) < MIN_TEXT_CHARS:
         raise InvalidInput("the PDF has no text layer (a scan?); upload a text PDF or DOCX")
     return text
+
+
+def _check_pdf_content(pages: Sequence[Any]) -> None:
+    """Refuse a PDF whose pages unpack to more drawing instructions than a resume has, before
+    the (slow) text extraction parses them; pypdf itself stops each stream at 75 MB."""
+    total = 0
+    for number, page in enumerate(pages, 1):
+        size = _page_content_bytes(page)
+        total += size
+        if size > MAX_PDF_PAGE_CONTENT or total > MAX_PDF_CONTENT:
+            limit = MAX_PDF_PAGE_CONTENT if size > MAX_PDF_PAGE_CONTENT else MAX_PDF_CONTENT
+            what = f"page {number} of the PDF" if limit == MAX_PDF_PAGE_CONTENT else "the PDF"
+            raise InvalidInput(
+                f"{what} unpacks to more than {limit // 1_048_576} MB of drawing instructions; "
+                "it may be a PDF bomb; upload an ordinary PDF or a DOCX"
+            )
+
+
+def _page_content_bytes(page: Any) -> int:
+    """Unpacked bytes of a page's content streams and of the form XObjects it draws."""
+    contents = page.get_contents()
+    size = len(contents.get_data()) if contents is not None else 0
+    resources = page.get("/Resources")
+    xobjects = resources.get_object().get("/XObject") if resources is not None else None
+    for ref in (xobjects.get_object().values() if xobjects is not None else ()):
+        obj = ref.get_object()
+        if obj.get("/Subtype") == "/Form":
+            size += len(obj.get_data())
+    return size
 
 
 def _short(exc: BaseException) -> str:
