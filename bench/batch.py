@@ -14,10 +14,11 @@ JFK's speech looped), scored by run_batch with --jobs 1, --jobs 2 and --engine r
 Ray, one actor per job), text checks off. Reported: minutes of media scored per minute of
 wall time, start-up (model loading, Ray) included, as a user of the CLI sees it.
 
-Usage: bench/batch.py [--quick] [--part all|text|content|media]. --quick: 6 text interviews (2 with
-the text check), 3 candidates of 2 answers of 8 s. Full: 60 text interviews (6 with the
-check), 4 candidates of 3 answers of 20 s. Times vary with the machine's load (shared
-CPUs): the load average is printed with the numbers.
+Usage: bench/batch.py [--quick] [--part all|text|content|media]. --quick: 6 text interviews
+(2 with the text check), 3 candidates of 2 answers of 8 s. Full: 60 text interviews (6 with
+the check), 4 candidates of 3 answers of 20 s. --part content: text without the check.
+Times vary with the machine's load (shared CPUs): the load average is printed with the
+numbers, and the CPU seconds per text interview give what an idle core would do.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ import yaml
 
 from interview.batch import Candidate, read_inputs, resolve_role, resume_parts
 from interview.batch_demo import SAMPLE_RATE, write_video
-from interview.batch_engines import make_scorer
+from interview.batch_engines import EngineName, make_scorer
 from interview.batch_run import run_batch
 from interview.batch_score import Task, run_task
 from interview.config import Settings
@@ -153,9 +154,14 @@ def media_folder(root: Path, candidates: int, answers: int, seconds: float) -> f
 
 def bench_media(folder: Path, media_s: float, settings: Settings, tmp: Path) -> dict[str, Any]:
     out: dict[str, Any] = {"media_s": media_s}
-    for label, engine, jobs in (("jobs1", "local", 1), ("jobs2", "local", 2), ("ray", "ray", 2)):
+    runs: tuple[tuple[str, EngineName, int], ...] = (
+        ("jobs1", "local", 1),
+        ("jobs2", "local", 2),
+        ("ray", "ray", 2),
+    )
+    for label, engine, jobs in runs:
         start = time.perf_counter()
-        result = run_batch(folder, settings, tmp / f"out-{label}", jobs=jobs, engine=engine)  # type: ignore[arg-type]
+        result = run_batch(folder, settings, tmp / f"out-{label}", jobs=jobs, engine=engine)
         wall = time.perf_counter() - start
         assert not result.failed, [r.error for r in result.rows if r.error]
         out[label] = {
