@@ -1,7 +1,7 @@
 """Shared dependencies: the app context, the signed-in HR user, the database session.
 
 How HR requests are authenticated, and why there is no CSRF token: the HR pages keep their
-short-lived bearer token (auth.TOKEN_HOURS) in sessionStorage and send it in the
+short-lived bearer token (routes/auth.py: TOKEN_HOURS) in sessionStorage and send it in the
 Authorization header of every request. Nothing here reads credentials from a cookie (and the
 app sets none), so a browser has no ambient credential to attach to a forged cross-site
 request: CSRF does not apply. The cost is that script running in the page could read the

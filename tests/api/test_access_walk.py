@@ -288,7 +288,9 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("GET", f"{INTERVIEW}/persona"): Rule(CANDIDATE_ONLY),
     ("GET", f"{INTERVIEW}/self-report"): Rule(CANDIDATE_ONLY),
     ("POST", f"{INTERVIEW}/self-report"): Rule(
-        CANDIDATE_ONLY, ok=201, request=_json({"group": None})  # none: withdrawn
+        CANDIDATE_ONLY,
+        ok=201,
+        request=_json({"group": None}),  # none: withdrawn
     ),
     ("POST", f"{INTERVIEW}/questions/{{question_id}}/shown"): Rule(CANDIDATE_ONLY),
     ("POST", f"{INTERVIEW}/events"): Rule(
