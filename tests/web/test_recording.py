@@ -143,7 +143,9 @@ def consent(page: Any, biometric: bool) -> None:
 def device_check(page: Any, test_clip: bool) -> None:
     page.wait_for_selector("#device-status[data-state=ready]", timeout=20_000)
     # The level meter moves with the fake microphone's speech.
-    page.wait_for_function("document.querySelector('#mic-level').value > 0.01", timeout=10_000)
+    page.wait_for_function(
+        "() => document.querySelector('#mic-level').value > 0.01", timeout=10_000
+    )
     if test_clip:
         page.click("#device-test")
         page.wait_for_selector("#device-status[data-state=tested]", timeout=15_000)
@@ -276,7 +278,8 @@ def test_server_killed_mid_answer_then_the_page_resumes(site: Site, browser: Any
     device_check(page, test_clip=False)
     record(page, 0)
     page.wait_for_function(
-        "Number(document.querySelector('#rec-status').dataset.acked || 0) >= 2", timeout=30_000
+        "() => Number(document.querySelector('#rec-status').dataset.acked || 0) >= 2",
+        timeout=30_000,
     )
     acked = open_chunks(site)
     assert len(acked) >= 2
