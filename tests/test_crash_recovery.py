@@ -1,7 +1,10 @@
-"""SIGKILL the server while a scoring job runs; after a restart the job completes exactly once."""
+"""SIGKILL the server while a scoring job runs; after a restart the job completes exactly once
+(a typed and a recorded answer: the recording is perceived by the run that finishes)."""
 
 from __future__ import annotations
 
+import json
+import subprocess
 import time
 from pathlib import Path
 
@@ -11,12 +14,26 @@ from sqlalchemy import func, select
 from interview.storage.db import Database
 from interview.storage.tables import Answer, Job, Report, Score
 from tests.api.conftest import PASSWORD, seed_org
+from tests.conftest import SHARED
 from tests.server import Server
 
+JFK = SHARED / "data" / "audio" / "jfk.flac"
 ANSWER = (
     "When the delivery van broke down I rang the customers on the route, re-planned the "
     "stops with a colleague and we delivered forty of forty-two parcels the same day."
 )
+
+
+def _speech_wav(tmp_path: Path) -> bytes:
+    """JFK's 11 s of speech as 16 kHz mono WAV: a recorded answer the scoring job perceives."""
+    out = tmp_path / "answer.wav"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-i", str(JFK), "-ac", "1", "-ar", "16000",
+         "-sample_fmt", "s16", str(out)],
+        check=True,
+        timeout=60,
+    )  # fmt: skip
+    return out.read_bytes()
 
 
 def _wait_status(db: Database, job_id: str, wanted: tuple[str, ...], timeout: float) -> Job:
@@ -54,9 +71,15 @@ def test_sigkill_during_scoring_then_restart_completes_once(tmp_path: Path) -> N
         assert "token" in invite, (invite, role)
         t = invite["token"]
         c.post(f"/interview/{t}/consent", json={"recording": True, "ai_assessment": True})
-        for q in role["questions"]:
-            r = c.post(f"/interview/{t}/answers", json={"question_id": q["id"], "text": ANSWER})
-            assert r.status_code == 201
+        first, second = (q["id"] for q in role["questions"])
+        r = c.post(f"/interview/{t}/answers", json={"question_id": first, "text": ANSWER})
+        assert r.status_code == 201
+        r = c.post(
+            f"/interview/{t}/media",
+            data={"question_id": second},
+            files={"file": ("answer.wav", _speech_wav(tmp_path), "audio/wav")},
+        )
+        assert r.status_code == 201, r.text
         job_id = c.post(f"/interview/{t}/complete").json()["job_id"]
         job = _wait_status(db, job_id, ("running",), 30)
         assert job.status == "running" and job.attempts == 1
@@ -65,7 +88,9 @@ def test_sigkill_during_scoring_then_restart_completes_once(tmp_path: Path) -> N
 
     with db.session() as s:
         assert s.scalar(select(func.count()).select_from(Report)) == 0
-        assert s.scalar(select(func.count()).select_from(Answer)) == 2  # acknowledged, kept
+        answers = s.scalars(select(Answer)).all()
+        assert len(answers) == 2  # acknowledged, kept
+        assert [a.transcript for a in answers if a.kind == "audio"] == [None]  # not perceived
 
     try:
         server.start(INTERVIEW_JOB_START_DELAY_SECONDS="0")
@@ -81,6 +106,10 @@ def test_sigkill_during_scoring_then_restart_completes_once(tmp_path: Path) -> N
             assert {sc.job_id for sc in scores} == {job_id}
             final = s.get(Job, job_id)
             assert final is not None and final.attempts == 2
+            # The recorded answer was perceived by the run that finished, and stored once.
+            (spoken,) = s.scalars(select(Answer).where(Answer.kind == "audio")).all()
+            assert spoken.transcript is not None
+            assert "country" in json.dumps(spoken.transcript).lower()
     finally:
         server.stop()
         db.dispose()

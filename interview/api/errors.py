@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from interview.api.redact import redact_path
@@ -103,6 +104,13 @@ def install(app: FastAPI) -> None:
             )
         log.exception("database error")
         return JSONResponse(_body("InternalError", "internal error; it has been logged"), 500)
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool_exhausted(_: Request, exc: PoolTimeout) -> JSONResponse:
+        # Every pooled database connection stayed busy for the pool's timeout: overload.
+        log.warning("no database connection free: %s", exc)
+        message = "the server is busy (no database connection free); retry shortly"
+        return JSONResponse(_body("BackendUnavailable", message), 503, headers={"Retry-After": "2"})
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

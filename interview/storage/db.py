@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from interview.errors import BackendUnavailable
@@ -40,10 +42,50 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA secure_delete=ON")  # erased candidates' bytes are overwritten
             cur.close()
 
+        if "///" in url and path and path != ":memory:":
+            _watch_file(engine, Path(path))
         return engine
     return create_engine(
         url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True
     )
+
+
+def _file_id(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _watch_file(engine: Engine, path: Path) -> None:
+    """Tie a SQLite engine's connections to the file they opened. A pooled connection keeps
+    working on its open file after the file was moved away or replaced, so writes would land
+    in a file the server no longer uses; and a new connection to a missing file would create
+    an empty database in its place. So: while the file is missing every checkout fails (503,
+    the pool keeps nothing stale) and no connection is opened; once it is back (the same file)
+    connections open again; a different file at the path gets fresh connections."""
+    opened: dict[str, tuple[int, int] | None] = {"file": None}
+
+    def missing() -> sqlite3.OperationalError:
+        return sqlite3.OperationalError(f"unable to open database file: {path} is missing")
+
+    @event.listens_for(engine, "do_connect")
+    def _no_new_file(*_: Any) -> None:
+        if opened["file"] is not None and _file_id(path) is None:
+            raise missing()  # it existed: do not create an empty one in its place
+
+    @event.listens_for(engine, "connect")
+    def _remember(_conn: Any, record: Any) -> None:
+        record.info["file"] = opened["file"] = _file_id(path)
+
+    @event.listens_for(engine, "checkout")
+    def _same_file(_conn: Any, record: Any, _proxy: Any) -> None:
+        now = _file_id(path)
+        if now is None:
+            raise missing()
+        if now != record.info.get("file"):
+            raise DisconnectionError(f"database file {path} was replaced; reconnecting")
 
 
 class Database:

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile, status
 from pydantic import Field
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 
 from interview import uploads
@@ -148,10 +149,17 @@ def answer(token: str, body: TextAnswerIn, ctx: Ctx, s: SessionDep) -> AnswerAck
     )
     # The answer is flushed; committing first means a slow follow-up never costs an answer.
     s.commit()
-    followup = _next_followup(ctx, s, sess, body.question_id)
-    return AnswerAck(
-        answer_id=row.id, question_id=row.question_id, attempt=row.attempt, followup=followup
-    )
+    # Read now: the rollback below expires `row`, and reloading it needs the database.
+    ack = AnswerAck(answer_id=row.id, question_id=row.question_id, attempt=row.attempt)
+    followup = None
+    try:
+        followup = _next_followup(ctx, s, sess, body.question_id)
+    except (InterviewError, OperationalError) as exc:
+        # The answer is stored: an error now would make the page send it again, and it would
+        # be stored twice. A busy model or a database gone away costs the probe, not the ack.
+        s.rollback()
+        log.warning("no follow-up decision for %s: %s", body.question_id, exc)
+    return ack.model_copy(update={"followup": followup})
 
 
 def _next_followup(
@@ -166,6 +174,7 @@ def _next_followup(
     asked = sum(p.question_id == base for p in followup_prompts(s, sess.id))
     competency = load_library().competency(question.competency_id)
     text = "\n".join(t for t in (answer_texts(s, sess.id).get(base, "").strip(), spoken) if t)
+    s.commit()  # the reads are done: no pooled connection is held while the model works
     decision = followup_for(
         ctx.backend.embedder(EMBEDDER), competency, question.text, text, sess.language, asked
     )
@@ -227,25 +236,37 @@ async def put_chunk(
 ) -> ChunkOut:
     """One MediaRecorder blob (raw body). 201 once stored and committed; the same bytes again
     are 200 (a no-op); different bytes under a stored number are 409."""
-    sess = session_by_token(s, token, now())
+
+    # Database work runs in the thread pool, and no connection is held while the body
+    # arrives: under load, uploads holding the pool's connections while the event loop waited
+    # for one stalled every request (bench/load.py).
+    def check() -> InterviewSession:
+        found = session_by_token(s, token, now())
+        s.commit()
+        return found
+
+    sess = await run_in_threadpool(check)
+    sid, language = sess.id, sess.language
     limit = min(uploads.MAX_CHUNK_BYTES, ctx.settings.max_body_bytes)
     data = await _read_body(request, limit, f"chunk {seq}")
 
-    def store() -> tuple[uploads.StoredChunk, bool]:
-        stored = uploads.store_chunk(s, ctx.blobs, sess, question_id, take, seq, data, now())
+    def store() -> tuple[uploads.StoredChunk, bool, int | None]:
+        chunk, created = uploads.store_chunk(
+            s, ctx.blobs, sess, question_id, take, seq, data, now()
+        )
         s.commit()  # durable before the 2xx: blob fsynced, row committed
-        return stored
+        if not created:
+            return chunk, created, None
+        rec = uploads.find_take(s, sid, question_id, chunk.take)
+        sizes = {c.seq: c.size for c in uploads.chunks_of(s, rec.id)}
+        s.commit()
+        return chunk, created, chunk_offset(sizes, chunk.seq)
 
-    chunk, created = await run_in_threadpool(store)
+    chunk, created, offset = await run_in_threadpool(store)
     if not created:
         response.status_code = status.HTTP_200_OK
-    else:  # transcribed as it arrives, so the follow-up is ready soon after the last chunk
-        rec = uploads.find_take(s, sess.id, question_id, chunk.take)
-        sizes = {c.seq: c.size for c in uploads.chunks_of(s, rec.id)}
-        offset = chunk_offset(sizes, chunk.seq)
-        if offset is not None:
-            key = (sess.id, question_id, chunk.take)
-            live_sessions(ctx.backend).feed(key, data, sess.language, offset)
+    elif offset is not None:  # transcribed as it arrives: the follow-up is ready soon after
+        live_sessions(ctx.backend).feed((sid, question_id, chunk.take), data, language, offset)
     return ChunkOut(question_id=question_id, take=chunk.take, seq=chunk.seq, size=chunk.size)
 
 
@@ -297,7 +318,10 @@ def finish_recording(
         response.status_code = status.HTTP_200_OK
         return _finished_ack(s, sess, rec, body.chunks)
     recordable_question(s, sess, question_id)
-    data, container = uploads.assemble(ctx.blobs, uploads.chunks_of(s, rec.id), body.chunks)
+    chunks = uploads.chunks_of(s, rec.id)
+    data, container = uploads.assemble(ctx.blobs, chunks, body.chunks)
+    # The live transcriber was fed the chunks as uploaded; the remuxed file always differs.
+    uploaded = uploads.join_chunks(ctx.blobs, chunks)
     sniff_media(data)
     _, has_video = probe_media(data)
     key = ctx.blobs.put(data)  # fsynced before the answer row refers to it
@@ -309,10 +333,11 @@ def finish_recording(
     rec.answer_id = row.id
     s.commit()  # acknowledged from here on; the rest may fail without losing the answer
     uploads.release_chunk_blobs(s, ctx.blobs, rec)
+    s.commit()  # no pooled connection is held while the recognizer works (or waits its turn)
     followup = None
     try:
         live_key = (sess.id, question_id, rec.take)
-        heard = live_sessions(ctx.backend).finish(live_key, data, sess.language)
+        heard = live_sessions(ctx.backend).finish(live_key, uploaded, sess.language)
         followup = _next_followup(ctx, s, sess, question_id, heard.text)
     except InterviewError as exc:  # a busy or missing model costs the probe, not the answer
         log.warning("no follow-up decision for %s: %s", question_id, exc)
