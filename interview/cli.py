@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -68,12 +69,20 @@ def serve(
     from interview.api.app import create_app
 
     settings = _settings()
+    web = create_app(settings)
     uvicorn.run(
-        create_app(settings),
+        web,
         host=host or settings.host,
         port=port or settings.port,
         log_level=settings.log_level.lower(),
     )
+    if getattr(web.state, "unfinished_jobs", None):
+        # A job thread is inside a model's native code: letting the interpreter tear down
+        # around it aborts the process. Its results are uncommitted, so nothing is lost:
+        # the job runs again on the next start.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
 
 @db_app.command("upgrade")

@@ -52,6 +52,7 @@ class Worker:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._pool: list[threading.Thread] = []
+        self._running: set[str] = set()  # ids of the jobs being run now
 
     def start(self) -> None:
         for i in range(self.threads):
@@ -59,12 +60,26 @@ class Worker:
             t.start()
             self._pool.append(t)
 
-    def stop(self, timeout: float = 10.0) -> None:
+    def stop(self, timeout: float = 10.0) -> list[str]:
+        """Stop polling and wait up to `timeout` seconds for running jobs. Returns the ids of
+        jobs still running then: their leases expire and the next start runs them again (the
+        caller must end the process without waiting on them: see cli.serve)."""
         self._stop.set()
         self._wake.set()
+        deadline = time.monotonic() + timeout
         for t in self._pool:
-            t.join(timeout)
-        self._pool.clear()
+            t.join(max(0.0, deadline - time.monotonic()))
+        self._pool = [t for t in self._pool if t.is_alive()]
+        left = sorted(self._running)
+        if left:
+            log.warning(
+                "stopping with %d job(s) still running (%s); they resume on the next start "
+                "once their leases (%.0f s) expire",
+                len(left),
+                ", ".join(left),
+                self.lease_s,
+            )
+        return left
 
     def wake(self) -> None:
         """Tell idle threads a job was just enqueued."""
@@ -90,6 +105,7 @@ class Worker:
 
     def _run(self, claim: jobs.Claim) -> None:
         log.info("job %s (%s) attempt %d started", claim.id, claim.kind, claim.attempt)
+        self._running.add(claim.id)
         done = threading.Event()
         beat = threading.Thread(target=self._heartbeat, args=(claim, done), daemon=True)
         beat.start()
@@ -114,6 +130,7 @@ class Worker:
         finally:
             done.set()
             beat.join()
+            self._running.discard(claim.id)
 
     def _heartbeat(self, claim: jobs.Claim, done: threading.Event) -> None:
         while not done.wait(self.lease_s / 3):

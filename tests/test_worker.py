@@ -68,3 +68,38 @@ def test_a_failing_handler_is_retried_then_marked_failed(tmp_path: Path) -> None
     worker.stop()
     assert calls == 3
     assert job.status == "failed" and job.error == "ValueError: bad media"
+
+
+def test_stop_names_the_jobs_still_running_and_leaves_them_to_be_resumed(
+    tmp_path: Path,
+) -> None:
+    """A job longer than stop's wait is reported, not waited on: the server then ends the
+    process (cli.serve) and the job's lease expires, so the next start runs it again."""
+    import threading
+
+    db = _db(tmp_path)
+    started, release = threading.Event(), threading.Event()
+
+    def slow(payload: dict[str, Any]):  # type: ignore[no-untyped-def]
+        started.set()
+        release.wait(30)
+        raise RuntimeError("released")
+
+    def quick(payload: dict[str, Any]):  # type: ignore[no-untyped-def]
+        return lambda s: {"ok": True}
+
+    with db.session() as s:
+        job_id = jobs.enqueue(s, "slow", "slow:1", {}, utcnow())
+    worker = Worker(db, {"slow": slow, "quick": quick}, poll_s=0.05, lease_s=1.0)
+    worker.start()
+    assert started.wait(20)
+    t0 = time.monotonic()
+    assert worker.stop(timeout=0.3) == [job_id]
+    assert time.monotonic() - t0 < 2.0
+    with db.session() as s:
+        job = s.get(Job, job_id)
+        assert job is not None and job.status == "running"
+    release.set()
+    idle = Worker(db, {"quick": quick}, poll_s=0.05)
+    idle.start()
+    assert idle.stop(timeout=5.0) == []

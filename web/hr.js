@@ -99,7 +99,18 @@ $("login-form").addEventListener("submit", async (ev) => {
     }
   });
 });
-$("signout").addEventListener("click", signOut);
+// Signing out ends the token on the server too (a copied token stops working), then locally
+// whatever the server said: a network error must not keep the user signed in on this page.
+$("signout").addEventListener("click", async () => {
+  if (state.token) {
+    try {
+      await authed("/auth/logout", { method: "POST" });
+    } catch {
+      // already invalid or unreachable: the local sign-out below still happens
+    }
+  }
+  signOut();
+});
 
 // ---------------------------------------------------------------- routing
 

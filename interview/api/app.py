@@ -106,8 +106,9 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
         if retention is not None:
             retention.stop()
         if ctx.worker is not None:
-            ctx.worker.stop()
-        db.dispose()
+            app.state.unfinished_jobs = ctx.worker.stop()
+        if not getattr(app.state, "unfinished_jobs", None):
+            db.dispose()  # a job thread still running keeps its connection
 
     app = FastAPI(
         title="interview",

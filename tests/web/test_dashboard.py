@@ -418,6 +418,13 @@ def test_reviewer_and_hiring_manager_are_kept_to_their_part(site: Site, browser:
     )
     assert status == 403
     shot(manager, "14-manager-report")
+    # Signing out ends the token on the server: a copy of it kept elsewhere stops working.
+    token = manager.evaluate("() => sessionStorage.getItem('interview.hr.token')")
+    manager.click("#signout")
+    manager.wait_for_selector("#login-form", state="visible")
+    mine = {"Authorization": f"Bearer {token}"}
+    manager.wait_for_function("() => sessionStorage.getItem('interview.hr.token') === null")
+    assert site.api.get("/auth/me", headers=mine).status_code == 401
     manager.close()
 
     # The candidate's voluntary self-report, on their thank-you page.
