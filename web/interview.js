@@ -547,7 +547,6 @@ function render(q, index, total) {
   els.progress.textContent = t("progress", { n: index + 1, total });
   els.progressBar.style.width = `${Math.round((index / total) * 100)}%`;
   els.questionText.textContent = q.text;
-  const min = Math.max(1, Math.round((q.time_limit_s || 180) / 60));
   stopCountdown();
   const choices = q.choices || [];
   els.choices.replaceChildren(...choices.map((c) => {
@@ -563,16 +562,17 @@ function render(q, index, total) {
   markShown(q.id);
   speak(q.text);
   if (canRecord(q)) {
-    els.questionTime.textContent = t("recLimit", { min });
     showRecorder(q);
     return;
   }
-  els.questionTime.textContent = t("timeHint", { min });
   showTyped(q);
 }
 
+const minutes = (q) => Math.max(1, Math.round((q.time_limit_s || 180) / 60));
+
 function showTyped(q) {
   const choices = q.choices || [];
+  els.questionTime.textContent = t("timeHint", { min: minutes(q) }); // not the speaking limit
   els.recorder.hidden = true;
   els.answerForm.hidden = false;
   els.answer.hidden = choices.length > 0;
@@ -776,6 +776,7 @@ function recButtons({ start = false, stop = false, resume = false, retake = fals
 }
 
 async function showRecorder(q) {
+  els.questionTime.textContent = t("recLimit", { min: minutes(q) });
   els.answerForm.hidden = true;
   els.recorder.hidden = false;
   els.recWrite.hidden = !(q.answer_modes || []).includes("text");

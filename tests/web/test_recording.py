@@ -18,6 +18,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -57,39 +58,55 @@ def fake_media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     if not shutil.which(CHROMIUM) or not shutil.which("espeak-ng"):
         pytest.skip("Debian chromium and espeak-ng are needed (make test installs them)")
     out = tmp_path_factory.mktemp("fake-media")
-    cam, wav = out / "cam.y4m", out / "speech.wav"
+    wav = out / "speech.wav"
+    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(wav), SPEECH], check=True)
+    return {"cam": fake_camera(out), "wav": wav}
+
+
+def fake_camera(out: Path) -> Path:
+    """The shared clip of one person as a 640x480 y4m for Chromium's fake camera."""
+    cam = out / "cam.y4m"
     subprocess.run(
         ["ffmpeg", "-v", "error", "-y", "-i", str(CLIP), "-t", "4", "-vf",
          "scale=-2:480,pad=640:480:(ow-iw)/2:0,fps=15", "-pix_fmt", "yuv420p", str(cam)],
         check=True,
         timeout=120,
     )  # fmt: skip
-    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(wav), SPEECH], check=True)
-    return {"cam": cam, "wav": wav}
+    return cam
 
 
-@pytest.fixture(scope="module")
-def browser(fake_media: dict[str, Path]) -> Iterator[Any]:
+@contextmanager
+def media_browser(cam: Path, wav: Path) -> Iterator[Any]:
+    """Chromium whose camera plays `cam` and whose microphone plays `wav` (looped)."""
     from playwright.sync_api import sync_playwright
 
     args = [
         *ARGS,
         "--use-fake-device-for-media-stream",
         "--use-fake-ui-for-media-stream",
-        f"--use-file-for-fake-video-capture={fake_media['cam']}",
-        f"--use-file-for-fake-audio-capture={fake_media['wav']}",  # loops: each take has speech
+        f"--use-file-for-fake-video-capture={cam}",
+        f"--use-file-for-fake-audio-capture={wav}",  # loops: each take has speech
         "--autoplay-policy=no-user-gesture-required",
     ]
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=args)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture(scope="module")
+def browser(fake_media: dict[str, Path]) -> Iterator[Any]:
+    with media_browser(fake_media["cam"], fake_media["wav"]) as b:
         yield b
-        b.close()
 
 
 class Site:
-    """A real server process with one organization, a one-question role and its HR sign-in."""
+    """A real server process with one organization, a role (one question unless told) in
+    `language`, and its HR sign-in."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, language: str = "en", max_questions: int = 1) -> None:
         self.server = Server(root / "var")
         self.db = Database(self.server.database_url)
         self.db.upgrade()
@@ -101,7 +118,12 @@ class Site:
         self.hr = {"Authorization": f"Bearer {login.json()['token']}"}
         role = c.post(
             "/roles",
-            json={"title": "Retail sales assistant", "max_questions": 1, "choice_items": 0},
+            json={
+                "title": "Retail sales assistant",
+                "language": language,
+                "max_questions": max_questions,
+                "choice_items": 0,
+            },
             headers=self.hr,
         )
         assert role.status_code == 201, role.text
@@ -112,7 +134,9 @@ class Site:
 
     def invite(self, name: str) -> str:
         r = self.client().post(
-            f"/roles/{self.role['id']}/invitations", json={"candidate_name": name}, headers=self.hr
+            f"/roles/{self.role['id']}/invitations",
+            json={"candidate_name": name, "language": self.role["language"]},
+            headers=self.hr,
         )
         assert r.status_code == 201, r.text
         return f"{self.server.base}/web/interview.html#{r.json()['token']}"
@@ -140,7 +164,7 @@ def consent(page: Any, biometric: bool) -> None:
     page.click("#consent-submit")
 
 
-def device_check(page: Any, test_clip: bool) -> None:
+def device_check(page: Any, test_clip: bool, name: str = "2-device-check") -> None:
     page.wait_for_selector("#device-status[data-state=ready]", timeout=20_000)
     # The level meter moves with the fake microphone's speech.
     page.wait_for_function(
@@ -150,7 +174,7 @@ def device_check(page: Any, test_clip: bool) -> None:
         page.click("#device-test")
         page.wait_for_selector("#device-status[data-state=tested]", timeout=15_000)
         assert int(page.get_attribute("#device-playback", "data-bytes") or 0) > 1000
-    shot(page, "2-device-check")
+    shot(page, name)
     page.click("#device-continue")
 
 
