@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     models_memory_cap_mb: int = Field(default=0, ge=0)
     # Seconds a model request may wait in its queue before it is dropped.
     request_timeout_s: float = Field(default=120.0, gt=0)
+    # Threads per model for requests waiting for it (a follow-up decision, a transcript),
+    # apart from the thread pool that runs every other endpoint: cheap requests never queue
+    # behind a model. Beyond this many, a request waits for a thread without holding one.
+    inference_threads: int = Field(default=8, ge=1, le=256)
     # Catalogue name of a generator that rewords library questions for each role (e.g.
     # "smollm2-135m-instruct", or a remote entry); empty keeps the library wording.
     question_generator: str = ""
@@ -72,7 +76,7 @@ class Settings(BaseSettings):
     smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
     smtp_timeout_s: float = Field(default=10.0, gt=0)
     # Models that must be loadable before /ready answers 200 (catalogue names).
-    ready_models: tuple[str, ...] = ("e5-small-multilingual",)
+    ready_models: tuple[str, ...] = ("e5-small-multilingual-torch",)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("device_policy")

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-import numpy as np
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -60,7 +59,7 @@ from interview.storage.tables import Report as ReportRow
 from interview.storage.tables import Score as ScoreRow
 from interview.worker import Commit
 
-EMBEDDER = "e5-small-multilingual"
+EMBEDDER = "e5-small-multilingual-torch"
 
 
 def setup_role(
@@ -163,19 +162,40 @@ class AnswerScorer:
     def score(
         self, question_id: str, text: str, competency: Competency, language: str
     ) -> AnswerScore:
-        anchors, indicators = self._rubric_vecs(competency, language)
-        sentences = [s.text for s in content.split_sentences(text)]
-        vecs = self.embedder.embed_queries([text or " ", *sentences])
-        return content.score_answer(
-            question_id,
-            text,
-            competency,
-            language,
-            vecs[0],
-            vecs[1:] if sentences else np.zeros((0, vecs.shape[1]), np.float32),
-            anchors,
-            indicators,
-        )
+        return self.score_many([(question_id, text, competency, language)])[0]
+
+    def score_many(
+        self, items: Sequence[tuple[str, str, Competency, str]]
+    ) -> list[AnswerScore]:
+        """Score (question id, text, competency, language) items with one embedding call for
+        all their sentences: one batch per interview keeps the engine's batches full."""
+        texts: list[str] = []
+        spans: list[tuple[int, int, bool]] = []  # first row, sentences, whole answer embedded
+        for _, text, _, _ in items:
+            sentences = [s.text for s in content.split_sentences(text)]
+            whole = content.needs_answer_vector(text)
+            spans.append((len(texts), len(sentences), whole))
+            texts += [*sentences, *([text or " "] if whole else [])]
+        vecs = self.embedder.embed_queries(texts) if texts else None
+        out = []
+        for (question_id, text, competency, language), (first, n, whole) in zip(
+            items, spans, strict=True
+        ):
+            assert vecs is not None
+            anchors, indicators = self._rubric_vecs(competency, language)
+            out.append(
+                content.score_answer(
+                    question_id,
+                    text,
+                    competency,
+                    language,
+                    vecs[first + n] if whole else None,
+                    vecs[first : first + n],
+                    anchors,
+                    indicators,
+                )
+            )
+        return out
 
 
 def settings_hash(settings: Settings) -> str:
@@ -244,7 +264,7 @@ def score_session(
         )
     comps = {i.competency.id: i.competency for i in model.items}
     library = load_library()
-    scores = []
+    scores: list[AnswerScore] = []
     fresh: dict[str, PerceivedAnswer] = {}
     heard: dict[str, PerceivedAnswer] = {}
     for qid, (answer_id, kind, keys, stored) in recorded.items():
@@ -256,12 +276,14 @@ def score_session(
                     f.read(), language, kind == "video", enrollment
                 )
     spoken_texts: dict[str, str] = {}
+    slots: list[AnswerScore | int] = []  # a score, or the index of an answer in `todo`
+    todo: list[tuple[str, str, Competency, str]] = []
     for q in plan.questions:
         if q.id in heard and heard[q.id].transcript.text.strip():
             spoken_texts[q.id] = heard[q.id].transcript.text
             comp = comps.get(q.competency_id) or library.competency(q.competency_id)
-            spoken = scorer.score(q.id, heard[q.id].transcript.text, comp, language)
-            scores.append(attach_times(spoken, heard[q.id].transcript))
+            slots.append(len(todo))
+            todo.append((q.id, heard[q.id].transcript.text, comp, language))
             continue
         text = texts.get(q.id, "")
         if not text.strip():
@@ -269,10 +291,19 @@ def score_session(
         if q.kind == "history":  # facts for the resume, not evidence of a competency
             continue
         if q.kind in ("sjt", "picture"):
-            scores.append(score_choice(q, text))
+            slots.append(score_choice(q, text))
             continue
         comp = comps.get(q.competency_id) or library.competency(q.competency_id)
-        scores.append(scorer.score(q.id, text, comp, language))
+        slots.append(len(todo))
+        todo.append((q.id, text, comp, language))
+    content_scores = scorer.score_many(todo)  # one embedding batch for the interview
+    for slot in slots:
+        if isinstance(slot, int):
+            result = content_scores[slot]
+            if result.question_id in spoken_texts:  # scored from its transcript
+                result = attach_times(result, heard[result.question_id].transcript)
+            slot = result
+        scores.append(slot)
     provenance = Provenance(
         package_version=interview.__version__,
         library_version=model.library_version,

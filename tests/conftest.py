@@ -78,4 +78,6 @@ def backend():  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="session")
 def embedder(backend):  # type: ignore[no-untyped-def]
-    return backend.embedder("e5-small-multilingual")
+    from interview.pipeline import EMBEDDER
+
+    return backend.embedder(EMBEDDER)

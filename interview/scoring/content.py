@@ -282,18 +282,26 @@ def evidence_adjustments(
     return (star.details if star.specific else 0), caps
 
 
+def needs_answer_vector(answer: str) -> bool:
+    """Whether score_answer needs the whole answer's vector: only when it keeps no sentence
+    (embedding the whole answer as well as its sentences doubled the embedding work)."""
+    return not any(not is_instruction(s.text) for s in split_sentences(answer))
+
+
 def score_answer(
     question_id: str,
     answer: str,
     competency: Competency,
     language: str,
-    answer_vec: Vectors,
+    answer_vec: Vectors | None,
     sentence_vecs: Vectors,
     anchor_vecs: Vectors,
     indicator_vecs: Vectors,
 ) -> AnswerScore:
     """Score one answer; vectors are unit-length embeddings of the answer, its sentences
-    (split_sentences order), anchor_texts() and indicator_texts()."""
+    (split_sentences order), anchor_texts() and indicator_texts(). The answer's own vector
+    is used only when no sentence is kept (none, or all instructions to the scorer): it may
+    be None otherwise (needs_answer_vector() says which)."""
     assert len(anchor_vecs) == 5, "anchor_vecs: one row per anchor_texts() entry"
     sentences = split_sentences(answer)
     assert len(sentence_vecs) == len(sentences), "sentence_vecs: one row per split_sentences()"
@@ -310,6 +318,8 @@ def score_answer(
         mean = sentence_vecs[keep].mean(axis=0)
         vec = mean / max(float(np.linalg.norm(mean)), 1e-12)
     else:
+        if answer_vec is None:
+            raise ValueError("answer_vec is needed: no sentence of the answer is kept")
         vec = answer_vec
     anchor_sims = anchor_vecs @ vec
     probs = _softmax(anchor_sims)
