@@ -23,6 +23,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from interview.api.inference import InferenceThreads
 from interview.api.ratelimit import SignInLimiter
 from interview.auth import read_token
 from interview.backend.registry import Backend
@@ -44,6 +45,10 @@ class AppContext:
     scorer: AnswerScorer | None = None
     worker: Worker | None = None
     signin: SignInLimiter = field(default_factory=SignInLimiter)
+    inference: InferenceThreads = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.inference = InferenceThreads(self.settings.inference_threads)
 
 
 def get_ctx(request: Request) -> AppContext:

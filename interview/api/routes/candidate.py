@@ -36,10 +36,12 @@ from interview.api.schemas import (
 )
 from interview.backend.registry import Backend
 from interview.competency.library import load_library
+from interview.competency.schemas import Competency
 from interview.errors import Conflict, InterviewError, InvalidInput, PayloadTooLarge
 from interview.live import chunk_offset, live_sessions
 from interview.media import MEDIA_TYPES, probe_media, sniff_media
 from interview.pipeline import EMBEDDER, followup_for
+from interview.questions.followup_schemas import FollowUp
 from interview.service import (
     NOTICE_VERSION,
     BrowserEvent,
@@ -136,53 +138,79 @@ def give_consent(token: str, body: ConsentIn, s: SessionDep) -> dict[str, bool]:
 
 
 @router.post("/answers", status_code=status.HTTP_201_CREATED)
-def answer(token: str, body: TextAnswerIn, ctx: Ctx, s: SessionDep) -> AnswerAck:
-    """Acknowledged only after the answer is committed to the database."""
-    sess = session_by_token(s, token, now())
-    if (body.text is None) == (body.choice_id is None):
-        raise InvalidInput("send either 'text' (a typed answer) or 'choice_id' (an option)")
-    if body.choice_id is not None:
-        row = submit_choice_answer(s, sess, body.question_id, body.choice_id, now())
-        return AnswerAck(answer_id=row.id, question_id=row.question_id, attempt=row.attempt)
-    row = submit_text_answer(
-        s, sess, body.question_id, body.text or "", ctx.settings.max_answer_chars, now()
-    )
-    # The answer is flushed; committing first means a slow follow-up never costs an answer.
-    s.commit()
-    # Read now: the rollback below expires `row`, and reloading it needs the database.
-    ack = AnswerAck(answer_id=row.id, question_id=row.question_id, attempt=row.attempt)
+async def answer(token: str, body: TextAnswerIn, ctx: Ctx, s: SessionDep) -> AnswerAck:
+    """Acknowledged only after the answer is committed to the database. Database steps run
+    in the thread pool; waiting for the embedder holds none of its threads (see _next_followup)."""
+
+    def store() -> tuple[InterviewSession, AnswerAck, bool]:
+        sess = session_by_token(s, token, now())
+        if (body.text is None) == (body.choice_id is None):
+            raise InvalidInput("send either 'text' (a typed answer) or 'choice_id' (an option)")
+        if body.choice_id is not None:
+            row = submit_choice_answer(s, sess, body.question_id, body.choice_id, now())
+        else:
+            text = body.text or ""
+            row = submit_text_answer(
+                s, sess, body.question_id, text, ctx.settings.max_answer_chars, now()
+            )
+        # Committing first means a slow follow-up never costs an answer.
+        s.commit()
+        ack = AnswerAck(answer_id=row.id, question_id=row.question_id, attempt=row.attempt)
+        return sess, ack, body.choice_id is None
+
+    sess, ack, typed = await run_in_threadpool(store)
+    if not typed:
+        return ack
     followup = None
     try:
-        followup = _next_followup(ctx, s, sess, body.question_id)
+        followup = await _next_followup(ctx, s, sess, body.question_id)
     except (InterviewError, OperationalError) as exc:
         # The answer is stored: an error now would make the page send it again, and it would
         # be stored twice. A busy model or a database gone away costs the probe, not the ack.
-        s.rollback()
+        await run_in_threadpool(s.rollback)
         log.warning("no follow-up decision for %s: %s", body.question_id, exc)
     return ack.model_copy(update={"followup": followup})
 
 
-def _next_followup(
+async def _next_followup(
     ctx: Ctx, s: SessionDep, sess: InterviewSession, question_id: str, spoken: str = ""
 ) -> FollowUpOut | None:
     """Ask one probe for the weakest gap of the answer so far (at most two per question).
-    `spoken` is the transcript of a recorded answer just stored (its row has no text)."""
+    `spoken` is the transcript of a recorded answer just stored (its row has no text).
+    The database steps run in the thread pool, one at a time (a Session is not thread-safe);
+    the embedder is waited for in a thread of its own limiter, with no pooled connection held."""
     base, _ = split_followup_id(question_id)
-    question = plan_of(s, sess).question(base)
-    if question is None or question.kind not in ("behavioural", "situational", "resume"):
+
+    def read() -> tuple[str, Competency, str, int] | None:
+        question = plan_of(s, sess).question(base)
+        if question is None or question.kind not in ("behavioural", "situational", "resume"):
+            return None
+        asked = sum(p.question_id == base for p in followup_prompts(s, sess.id))
+        competency = load_library().competency(question.competency_id)
+        text = "\n".join(t for t in (answer_texts(s, sess.id).get(base, "").strip(), spoken) if t)
+        s.commit()  # the reads are done: no pooled connection is held while the model works
+        return question.text, competency, text, asked
+
+    found = await run_in_threadpool(read)
+    if found is None:
         return None
-    asked = sum(p.question_id == base for p in followup_prompts(s, sess.id))
-    competency = load_library().competency(question.competency_id)
-    text = "\n".join(t for t in (answer_texts(s, sess.id).get(base, "").strip(), spoken) if t)
-    s.commit()  # the reads are done: no pooled connection is held while the model works
-    decision = followup_for(
-        ctx.backend.embedder(EMBEDDER), competency, question.text, text, sess.language, asked
-    )
+    question_text, competency, text, asked = found
+
+    def decide() -> FollowUp:
+        embedder = ctx.backend.embedder(EMBEDDER)
+        return followup_for(embedder, competency, question_text, text, sess.language, asked)
+
+    decision = await ctx.inference.run(EMBEDDER, decide)
     if not decision.needed or decision.probe is None or decision.gap is None:
         return None
-    fid, _ = record_followup(s, sess, base, decision.gap, decision.probe, now())
-    s.commit()
-    return FollowUpOut(id=fid, text=decision.probe)
+    gap, probe = decision.gap, decision.probe
+
+    def record() -> str:
+        fid, _ = record_followup(s, sess, base, gap, probe, now())
+        s.commit()
+        return fid
+
+    return FollowUpOut(id=await run_in_threadpool(record), text=probe)
 
 
 @router.post("/media", status_code=status.HTTP_201_CREATED)
@@ -195,16 +223,28 @@ async def media_answer(
 ) -> AnswerAck:
     """A whole recorded answer (audio or video). Checked by content before it is stored; the
     bytes are fsynced and the answer committed before the acknowledgement."""
-    sess = session_by_token(s, token, now())
+
+    def check() -> InterviewSession:
+        found = session_by_token(s, token, now())
+        s.commit()  # no pooled connection is held while the body arrives
+        return found
+
+    sess = await run_in_threadpool(check)
     data = await file.read(ctx.settings.max_body_bytes + 1)
     if len(data) > ctx.settings.max_body_bytes:
         raise PayloadTooLarge(f"the recording is over {ctx.settings.max_body_bytes} bytes")
     container = sniff_media(data)
     _, has_video = await run_in_threadpool(probe_media, data)
     key = await run_in_threadpool(ctx.blobs.put, data)
-    row = submit_media_answer(s, sess, question_id, key, MEDIA_TYPES[container], has_video, now())
-    s.commit()
-    return AnswerAck(answer_id=row.id, question_id=row.question_id, attempt=row.attempt)
+
+    def store() -> AnswerAck:
+        row = submit_media_answer(
+            s, sess, question_id, key, MEDIA_TYPES[container], has_video, now()
+        )
+        s.commit()
+        return AnswerAck(answer_id=row.id, question_id=row.question_id, attempt=row.attempt)
+
+    return await run_in_threadpool(store)
 
 
 # -- recorded answers in chunks ------------------------------------------------------------
@@ -302,7 +342,7 @@ def recording_status(token: str, question_id: QuestionPath, s: SessionDep) -> Re
 
 
 @router.post("/recordings/{question_id}/finish", status_code=status.HTTP_201_CREATED)
-def finish_recording(
+async def finish_recording(
     token: str,
     question_id: QuestionPath,
     body: FinishIn,
@@ -311,39 +351,53 @@ def finish_recording(
     s: SessionDep,
 ) -> AnswerAck:
     """Join the take's chunks, remux and check them, store the answer, then acknowledge it
-    (with a follow-up probe when one is due). A second finish returns the same ack (200)."""
-    sess = session_by_token(s, token, now())
-    rec = uploads.find_take(s, sess.id, question_id, body.take)
-    if rec.status == "finished":
-        response.status_code = status.HTTP_200_OK
-        return _finished_ack(s, sess, rec, body.chunks)
-    recordable_question(s, sess, question_id)
-    chunks = uploads.chunks_of(s, rec.id)
-    data, container = uploads.assemble(ctx.blobs, chunks, body.chunks)
-    # The live transcriber was fed the chunks as uploaded; the remuxed file always differs.
-    uploaded = uploads.join_chunks(ctx.blobs, chunks)
-    sniff_media(data)
-    _, has_video = probe_media(data)
-    key = ctx.blobs.put(data)  # fsynced before the answer row refers to it
-    if not uploads.claim_finish(s, rec, body.chunks, now()):
-        s.rollback()  # another request finished this take first: answer as it did
-        response.status_code = status.HTTP_200_OK
-        return _finished_ack(s, sess, uploads.find_take(s, sess.id, question_id, body.take), 0)
-    row = submit_media_answer(s, sess, question_id, key, MEDIA_TYPES[container], has_video, now())
-    rec.answer_id = row.id
-    s.commit()  # acknowledged from here on; the rest may fail without losing the answer
-    uploads.release_chunk_blobs(s, ctx.blobs, rec)
-    s.commit()  # no pooled connection is held while the recognizer works (or waits its turn)
+    (with a follow-up probe when one is due). A second finish returns the same ack (200).
+    The transcript and the follow-up are waited for in threads of the models' own limiters."""
+
+    def store() -> tuple[AnswerAck, tuple[InterviewSession, int, bytes] | None]:
+        sess = session_by_token(s, token, now())
+        rec = uploads.find_take(s, sess.id, question_id, body.take)
+        if rec.status == "finished":
+            response.status_code = status.HTTP_200_OK
+            return _finished_ack(s, sess, rec, body.chunks), None
+        recordable_question(s, sess, question_id)
+        chunks = uploads.chunks_of(s, rec.id)
+        data, container = uploads.assemble(ctx.blobs, chunks, body.chunks)
+        # The live transcriber was fed the chunks as uploaded; the remuxed file always differs.
+        uploaded = uploads.join_chunks(ctx.blobs, chunks)
+        sniff_media(data)
+        _, has_video = probe_media(data)
+        key = ctx.blobs.put(data)  # fsynced before the answer row refers to it
+        if not uploads.claim_finish(s, rec, body.chunks, now()):
+            s.rollback()  # another request finished this take first: answer as it did
+            response.status_code = status.HTTP_200_OK
+            again = uploads.find_take(s, sess.id, question_id, body.take)
+            return _finished_ack(s, sess, again, 0), None
+        row = submit_media_answer(
+            s, sess, question_id, key, MEDIA_TYPES[container], has_video, now()
+        )
+        rec.answer_id = row.id
+        s.commit()  # acknowledged from here on; the rest may fail without losing the answer
+        uploads.release_chunk_blobs(s, ctx.blobs, rec)
+        s.commit()  # no pooled connection is held while the recognizer works (or waits its turn)
+        ack = AnswerAck(answer_id=row.id, question_id=row.question_id, attempt=row.attempt)
+        return ack, (sess, rec.take, uploaded)
+
+    ack, stored = await run_in_threadpool(store)
+    if stored is None:
+        return ack
+    sess, take, uploaded = stored
     followup = None
     try:
-        live_key = (sess.id, question_id, rec.take)
-        heard = live_sessions(ctx.backend).finish(live_key, uploaded, sess.language)
-        followup = _next_followup(ctx, s, sess, question_id, heard.text)
+        live = live_sessions(ctx.backend)
+        live_key = (sess.id, question_id, take)
+        heard = await ctx.inference.run(
+            live.model_name, live.finish, live_key, uploaded, sess.language
+        )
+        followup = await _next_followup(ctx, s, sess, question_id, heard.text)
     except InterviewError as exc:  # a busy or missing model costs the probe, not the answer
         log.warning("no follow-up decision for %s: %s", question_id, exc)
-    return AnswerAck(
-        answer_id=row.id, question_id=row.question_id, attempt=row.attempt, followup=followup
-    )
+    return ack.model_copy(update={"followup": followup})
 
 
 def _finished_ack(s: SessionDep, sess: InterviewSession, rec: Recording, chunks: int) -> AnswerAck:
@@ -438,18 +492,28 @@ def enroll_face(backend: Backend, data: bytes) -> dict[str, Any] | None:
 async def enrollment_photo(token: str, request: Request, ctx: Ctx, s: SessionDep) -> EnrollmentOut:
     """The enrollment photo (raw JPEG or PNG body), checked for one face when the identity
     check exists; a bad photo is 422 with a message the page shows, and is not kept."""
-    sess = session_by_token(s, token, now())
-    check_biometric_consent(s, sess)
+
+    def check() -> InterviewSession:
+        found = session_by_token(s, token, now())
+        check_biometric_consent(s, found)
+        s.commit()  # no pooled connection is held while the photo arrives or is checked
+        return found
+
+    sess = await run_in_threadpool(check)
     data = await _read_body(request, MAX_PHOTO_BYTES, "the photo")
     media_type, width, height = sniff_image(data)
     if min(width, height) < MIN_PHOTO_SIDE:
         raise InvalidInput(
             f"the photo is {width}x{height} pixels; it needs at least {MIN_PHOTO_SIDE} on each side"
         )
-    descriptor = await run_in_threadpool(enroll_face, ctx.backend, data)
+    descriptor = await ctx.inference.run("identity", enroll_face, ctx.backend, data)
     key = await run_in_threadpool(ctx.blobs.put, data)
-    store_enrollment(s, sess, key, media_type, descriptor, now())
-    s.commit()
+
+    def store() -> None:
+        store_enrollment(s, sess, key, media_type, descriptor, now())
+        s.commit()
+
+    await run_in_threadpool(store)
     return EnrollmentOut(checked=descriptor is not None)
 
 

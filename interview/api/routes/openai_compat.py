@@ -88,12 +88,15 @@ def list_models() -> dict[str, Any]:
     }
 
 
+# The model calls below wait in a thread of the model's own limiter, not the default pool's
+# (interview.api.inference): other nodes' traffic never holds up the app's cheap requests.
 @router.post("/embeddings")
-def embeddings(body: EmbeddingsIn, ctx: Ctx) -> dict[str, Any]:
+async def embeddings(body: EmbeddingsIn, ctx: Ctx) -> dict[str, Any]:
     _check(body.model, ("embed",))
     texts = [body.input] if isinstance(body.input, str) else body.input
     emb = ctx.backend.embedder(body.model)
-    vecs = emb.embed_queries(texts) if body.input_type == "query" else emb.embed_passages(texts)
+    embed = emb.embed_queries if body.input_type == "query" else emb.embed_passages
+    vecs = await ctx.inference.run(body.model, embed, texts)
     return {
         "object": "list",
         "model": body.model,
@@ -105,12 +108,12 @@ def embeddings(body: EmbeddingsIn, ctx: Ctx) -> dict[str, Any]:
 
 
 @router.post("/completions")
-def completions(body: CompletionsIn, ctx: Ctx) -> dict[str, Any]:
+async def completions(body: CompletionsIn, ctx: Ctx) -> dict[str, Any]:
     _check(body.model, ("generate", "ai_text"))
     prompts = [body.prompt] if isinstance(body.prompt, str) else body.prompt
     gen = ctx.backend.generator(body.model)
     if body.interview_token_scores:
-        scores = gen.score(prompts)
+        scores = await ctx.inference.run(body.model, gen.score, prompts)
         return {
             "object": "text_completion",
             "model": body.model,
@@ -119,11 +122,14 @@ def completions(body: CompletionsIn, ctx: Ctx) -> dict[str, Any]:
                 for i, s in enumerate(scores)
             ],
         }
-    outs = gen.generate(
-        prompts,
-        max_new_tokens=body.max_tokens,
-        temperature=body.temperature,
-        stop=_stops(body.stop),
+    outs = await ctx.inference.run(
+        body.model,
+        lambda: gen.generate(
+            prompts,
+            max_new_tokens=body.max_tokens,
+            temperature=body.temperature,
+            stop=_stops(body.stop),
+        ),
     )
     return {
         "object": "text_completion",
@@ -137,7 +143,7 @@ def completions(body: CompletionsIn, ctx: Ctx) -> dict[str, Any]:
 
 
 @router.post("/chat/completions")
-def chat(body: ChatIn, ctx: Ctx) -> dict[str, Any]:
+async def chat(body: ChatIn, ctx: Ctx) -> dict[str, Any]:
     _check(body.model, ("generate", "ai_text"))
     # Our engines take one user turn: fold the system message in front of it.
     system = "\n".join(m.content for m in body.messages if m.role == "system")
@@ -145,12 +151,17 @@ def chat(body: ChatIn, ctx: Ctx) -> dict[str, Any]:
     if not user:
         raise InvalidInput("messages need at least one user message")
     prompt = f"{system}\n\n{user[-1]}" if system else user[-1]
-    out = ctx.backend.generator(body.model).generate(
-        [prompt],
-        max_new_tokens=body.max_tokens,
-        temperature=body.temperature,
-        stop=_stops(body.stop),
-    )[0]
+    gen = ctx.backend.generator(body.model)
+    outs = await ctx.inference.run(
+        body.model,
+        lambda: gen.generate(
+            [prompt],
+            max_new_tokens=body.max_tokens,
+            temperature=body.temperature,
+            stop=_stops(body.stop),
+        ),
+    )
+    out = outs[0]
     return {
         "object": "chat.completion",
         "model": body.model,
@@ -194,7 +205,8 @@ async def transcriptions(
     from interview.media import decode_audio
 
     audio = await run_in_threadpool(decode_audio, data)
-    result = await run_in_threadpool(ctx.backend.recognizer(model).transcribe, audio, language)
+    recognizer = ctx.backend.recognizer(model)
+    result = await ctx.inference.run(model, recognizer.transcribe, audio, language)
     if response_format == "verbose_json":
         return {
             "text": result.text,

@@ -42,12 +42,19 @@ class FollowUpIn(In):
 
 
 @router.post("/followups")
-def decide_followup(body: FollowUpIn, user: CurrentUser, ctx: Ctx) -> dict[str, Any]:
+async def decide_followup(
+    body: FollowUpIn, user: CurrentUser, ctx: Ctx, s: SessionDep
+) -> dict[str, Any]:
+    """The follow-up decision for an answer; the embedder is waited for in a thread of its
+    own limiter (interview.api.inference), with the sign-in check's connection given back."""
     try:
         comp = load_library().competency(body.competency_id)
     except KeyError:
         raise NotFound(f"competency {body.competency_id!r} is not in the library") from None
-    decision = followup_for(
+    await run_in_threadpool(s.commit)  # `s` is the session current_user read the user with
+    decision = await ctx.inference.run(
+        EMBEDDER,
+        followup_for,
         ctx.backend.embedder(EMBEDDER),
         comp,
         body.question,
