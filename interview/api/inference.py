@@ -16,6 +16,8 @@ from typing import TypeVar, TypeVarTuple
 import anyio
 import anyio.to_thread
 
+from interview.errors import Overloaded
+
 T = TypeVar("T")
 Ts = TypeVarTuple("Ts")
 
@@ -23,10 +25,14 @@ Ts = TypeVarTuple("Ts")
 class InferenceThreads:
     """Per-model thread limiters for blocking calls that wait for a model."""
 
-    def __init__(self, per_model: int) -> None:
+    def __init__(self, per_model: int, waiting_per_thread: int = 8) -> None:
         if per_model < 1:
             raise ValueError(f"per_model={per_model}: at least one thread per model is needed")
         self.per_model = per_model
+        # Beyond this many requests waiting for a model's threads, more are refused at once
+        # (Overloaded: a 429, or no follow-up for an answer already stored) instead of
+        # queueing without bound behind the model's own bounded queue.
+        self.max_waiting = per_model * waiting_per_thread
         self._limiters: dict[str, anyio.CapacityLimiter] = {}
 
     def limiter(self, model: str) -> anyio.CapacityLimiter:
@@ -38,5 +44,13 @@ class InferenceThreads:
 
     async def run(self, model: str, func: Callable[[*Ts], T], *args: *Ts) -> T:
         """func(*args) in a worker thread of `model`'s limiter. Like run_in_threadpool, a
-        cancelled request still waits for the call to end (the thread may use its Session)."""
-        return await anyio.to_thread.run_sync(func, *args, limiter=self.limiter(model))
+        cancelled request still waits for the call to end (the thread may use its Session).
+        Overloaded when max_waiting requests already wait for the model's threads."""
+        limiter = self.limiter(model)
+        waiting = limiter.statistics().tasks_waiting
+        if waiting >= self.max_waiting:
+            raise Overloaded(
+                f"model {model!r} is busy ({waiting} requests waiting); retry shortly",
+                retry_after=2.0,
+            )
+        return await anyio.to_thread.run_sync(func, *args, limiter=limiter)
