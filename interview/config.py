@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     # apart from the thread pool that runs every other endpoint: cheap requests never queue
     # behind a model. Beyond this many, a request waits for a thread without holding one.
     inference_threads: int = Field(default=8, ge=1, le=256)
+    # Seconds a candidate's stored answer waits for each step of its follow-up decision (the
+    # recording's transcript, then the embedder), waiting in line included; past it the answer
+    # is acknowledged without a follow-up (under load: bench/load.py's finishes waited 70 s).
+    followup_wait_s: float = Field(default=8.0, gt=0)
     # Catalogue name of a generator that rewords library questions for each role (e.g.
     # "smollm2-135m-instruct", or a remote entry); empty keeps the library wording.
     question_generator: str = ""

@@ -42,10 +42,14 @@ class InferenceThreads:
             limiter = self._limiters[model] = anyio.CapacityLimiter(self.per_model)
         return limiter
 
-    async def run(self, model: str, func: Callable[[*Ts], T], *args: *Ts) -> T:
+    async def run(
+        self, model: str, func: Callable[[*Ts], T], *args: *Ts, deadline_s: float | None = None
+    ) -> T:
         """func(*args) in a worker thread of `model`'s limiter. Like run_in_threadpool, a
         cancelled request still waits for the call to end (the thread may use its Session).
-        Overloaded when max_waiting requests already wait for the model's threads."""
+        Overloaded when max_waiting requests already wait for the model's threads, or when
+        `deadline_s` passes first (waiting in line included): the call is then abandoned to
+        finish on its own, so `func` must not touch the request's database session."""
         limiter = self.limiter(model)
         waiting = limiter.statistics().tasks_waiting
         if waiting >= self.max_waiting:
@@ -53,4 +57,14 @@ class InferenceThreads:
                 f"model {model!r} is busy ({waiting} requests waiting); retry shortly",
                 retry_after=2.0,
             )
-        return await anyio.to_thread.run_sync(func, *args, limiter=limiter)
+        if deadline_s is None:
+            return await anyio.to_thread.run_sync(func, *args, limiter=limiter)
+        try:
+            with anyio.fail_after(deadline_s):
+                return await anyio.to_thread.run_sync(
+                    func, *args, limiter=limiter, abandon_on_cancel=True
+                )
+        except TimeoutError:
+            raise Overloaded(
+                f"model {model!r} gave no result within {deadline_s:g} s", retry_after=deadline_s
+            ) from None

@@ -45,3 +45,27 @@ def test_a_full_waiting_line_is_refused_and_other_models_are_not_held() -> None:
 def test_at_least_one_thread_per_model() -> None:
     with pytest.raises(ValueError, match="at least one thread"):
         InferenceThreads(per_model=0)
+
+
+def test_a_call_past_its_deadline_is_abandoned_not_waited_for() -> None:
+    threads = InferenceThreads(per_model=2)
+    release, finished = threading.Event(), threading.Event()
+
+    def slow() -> str:
+        release.wait(10)
+        finished.set()
+        return "late"
+
+    async def main() -> float:
+        start = anyio.current_time()
+        with pytest.raises(Overloaded, match="no result within 0.3 s"):
+            await threads.run("asr", slow, deadline_s=0.3)
+        waited = anyio.current_time() - start
+        assert await threads.run("asr", lambda: "quick", deadline_s=5.0) == "quick"
+        return waited
+
+    waited = anyio.run(main)
+    assert 0.3 <= waited < 2.0
+    assert not finished.is_set()  # still running on its own thread when the caller gave up
+    release.set()
+    assert finished.wait(5)

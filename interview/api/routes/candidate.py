@@ -200,7 +200,7 @@ async def _next_followup(
         embedder = ctx.backend.embedder(EMBEDDER)
         return followup_for(embedder, competency, question_text, text, sess.language, asked)
 
-    decision = await ctx.inference.run(EMBEDDER, decide)
+    decision = await ctx.inference.run(EMBEDDER, decide, deadline_s=ctx.settings.followup_wait_s)
     if not decision.needed or decision.probe is None or decision.gap is None:
         return None
     gap, probe = decision.gap, decision.probe
@@ -392,7 +392,12 @@ async def finish_recording(
         live = live_sessions(ctx.backend)
         live_key = (sess.id, question_id, take)
         heard = await ctx.inference.run(
-            live.model_name, live.finish, live_key, uploaded, sess.language
+            live.model_name,
+            live.finish,
+            live_key,
+            uploaded,
+            sess.language,
+            deadline_s=ctx.settings.followup_wait_s,
         )
         followup = await _next_followup(ctx, s, sess, question_id, heard.text)
     except InterviewError as exc:  # a busy or missing model costs the probe, not the answer
