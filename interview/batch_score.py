@@ -37,7 +37,7 @@ from interview.integrity.identity import Enrollment, enroll
 from interview.integrity.session import SessionEvidence, check_session, integrity_tools
 from interview.integrity.similarity import PeerAnswer
 from interview.media import probe_media
-from interview.perception.answer import PerceivedAnswer, perceive
+from interview.perception.answer import PerceivedAnswer, perceive, recorded_integrity
 from interview.pipeline import EMBEDDER, AnswerScorer, settings_hash
 from interview.report.build import build_report
 from interview.report.schemas import Provenance, Report
@@ -201,18 +201,15 @@ class CandidateScorer:
         for result in self.scorer.score_many(todo):  # one embedding batch per candidate
             said_in = heard.get(result.question_id)
             scores.append(attach_times(result, said_in.transcript) if said_in else result)
+        media_flags, media_checked = recorded_integrity(heard)
         checked = check_session(
             SessionEvidence(
                 language=language,
                 questions=questions,
                 written=written,
                 spoken=spoken,
-                media_flags=[
-                    f.model_copy(update={"question_id": qid})
-                    for qid, p in heard.items()
-                    for f in p.integrity
-                ],
-                media_checked=any(p.integrity_checked for p in heard.values()),
+                media_flags=media_flags,
+                media_checked=media_checked,
                 peers=list(peers),
             ),
             self.tools,

@@ -22,7 +22,7 @@ from interview.integrity.events import BrowserEvent
 from interview.integrity.identity import Enrollment
 from interview.integrity.session import IntegrityTools, SessionEvidence, check_session
 from interview.integrity.similarity import PeerAnswer
-from interview.perception.answer import PerceivedAnswer
+from interview.perception.answer import PerceivedAnswer, recorded_integrity
 from interview.questions.followup import analyse_answer, decide_followup, relevance_reference
 from interview.questions.followup_schemas import FollowUp
 from interview.questions.items import Item, items_for
@@ -164,9 +164,7 @@ class AnswerScorer:
     ) -> AnswerScore:
         return self.score_many([(question_id, text, competency, language)])[0]
 
-    def score_many(
-        self, items: Sequence[tuple[str, str, Competency, str]]
-    ) -> list[AnswerScore]:
+    def score_many(self, items: Sequence[tuple[str, str, Competency, str]]) -> list[AnswerScore]:
         """Score (question id, text, competency, language) items with one embedding call for
         all their sentences: one batch per interview keeps the engine's batches full."""
         texts: list[str] = []
@@ -318,18 +316,15 @@ def score_session(
         if q.kind not in ("sjt", "picture", "history") and texts.get(q.id, "").strip()
     }
     said = {qid: t for qid, t in spoken_texts.items() if t.strip()}
+    media_flags, media_checked = recorded_integrity(heard)
     checked = check_session(
         SessionEvidence(
             language=language,
             questions={q.id: q.text for q in plan.questions},
             written={q: t for q, t in written.items() if q not in said},
             spoken=said,
-            media_flags=[
-                f.model_copy(update={"question_id": qid})
-                for qid, p in heard.items()
-                for f in p.integrity
-            ],
-            media_checked=any(p.integrity_checked for p in heard.values()),
+            media_flags=media_flags,
+            media_checked=media_checked,
             events=events,
             shown=shown,
             ended=ended,

@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 from pathlib import Path
 
 import httpx
 from sqlalchemy import func, select
 
+from bench.load import make_speech_wav
 from interview.storage.db import Database
 from interview.storage.tables import Answer, Job, Report, Score
 from tests.api.conftest import PASSWORD, seed_org
@@ -26,14 +26,7 @@ ANSWER = (
 
 def _speech_wav(tmp_path: Path) -> bytes:
     """JFK's 11 s of speech as 16 kHz mono WAV: a recorded answer the scoring job perceives."""
-    out = tmp_path / "answer.wav"
-    subprocess.run(
-        ["ffmpeg", "-v", "error", "-y", "-i", str(JFK), "-ac", "1", "-ar", "16000",
-         "-sample_fmt", "s16", str(out)],
-        check=True,
-        timeout=60,
-    )  # fmt: skip
-    return out.read_bytes()
+    return make_speech_wav(tmp_path / "answer.wav")
 
 
 def _wait_status(db: Database, job_id: str, wanted: tuple[str, ...], timeout: float) -> Job:

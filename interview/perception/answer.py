@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
@@ -35,6 +35,15 @@ class PerceivedAnswer(BaseModel):
     integrity: tuple[Flag, ...] = ()
     integrity_checked: bool = False  # False: recorded before these checks, or not checkable
     identity: IdentityResult | None = None  # video only: identity, presence and liveness
+
+
+def recorded_integrity(heard: Mapping[str, PerceivedAnswer]) -> tuple[list[Flag], bool]:
+    """The media flags of an interview's recordings, each tagged with its question id, and
+    whether any recording was checked at all (for integrity.session.SessionEvidence)."""
+    flags = [
+        f.model_copy(update={"question_id": qid}) for qid, p in heard.items() for f in p.integrity
+    ]
+    return flags, any(p.integrity_checked for p in heard.values())
 
 
 def media_integrity(

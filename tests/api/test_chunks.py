@@ -17,6 +17,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from bench.load import make_recording
 from interview import uploads
 from interview.errors import InvalidInput
 from interview.service import session_events
@@ -35,21 +36,7 @@ def _ffmpeg(*args: str) -> None:
 
 @pytest.fixture(scope="module")
 def live_webm(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    out = tmp_path_factory.mktemp("chunks") / "live.webm"
-    with out.open("wb") as f:
-        subprocess.run(
-            [
-                "ffmpeg", "-v", "error", "-i", str(CLIP), "-i", str(JFK),
-                "-map", "0:v", "-map", "1:a", "-t", "6", "-vf", "scale=-2:320",
-                "-c:v", "libvpx", "-b:v", "500k", "-deadline", "realtime", "-cpu-used", "8",
-                "-c:a", "libopus", "-b:a", "48k", "-ac", "1", "-ar", "48000",
-                "-f", "webm", "-live", "1", "-cluster_time_limit", "1000", "pipe:1",
-            ],
-            stdout=f,
-            check=True,
-            timeout=120,
-        )  # fmt: skip
-    return out.read_bytes()
+    return make_recording(tmp_path_factory.mktemp("chunks") / "live.webm", seconds=6.0)
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ import pytest
 from interview.backend.catalogue import get_entry
 from interview.backend.ray_serve import RayServeModels, resources_for
 from interview.errors import BackendUnavailable
+from interview.pipeline import EMBEDDER
 
 
 def test_resource_requests_follow_the_catalogue_and_the_cluster() -> None:
@@ -38,10 +39,10 @@ def ray_models(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RayServeMod
 def test_embedding_deployment_matches_the_local_backend(
     ray_models: RayServeModels, embedder
 ) -> None:  # type: ignore[no-untyped-def]
-    ray_models.deploy(["e5-small-multilingual"])
+    ray_models.deploy([EMBEDDER])  # the product's embedder (the fixture's model)
     texts = ["I rebuilt the stock count sheet.", "我重新整理了盘点表。"]
-    remote = ray_models.call("e5-small-multilingual", "embed_queries", texts)
+    remote = ray_models.call(EMBEDDER, "embed_queries", texts)
     assert np.allclose(remote, embedder.embed_queries(texts), atol=1e-5)
-    assert ray_models.device("e5-small-multilingual") == "cpu"
+    assert ray_models.device(EMBEDDER) == "cpu"
     with pytest.raises(BackendUnavailable, match="not deployed"):
         ray_models.call("minilm-l6-v2", "embed_queries", texts)
