@@ -259,9 +259,12 @@ def remux(data: bytes, container: str) -> bytes:
     return out.getvalue()
 
 
-def assemble(blobs: BlobStore, chunks: list[RecordingChunk], count: int) -> tuple[bytes, str]:
-    """Join chunks 0..count-1 and remux them; (bytes, container). Conflict names the chunks
-    that are missing (or beyond `count`)."""
+def assemble(
+    blobs: BlobStore, chunks: list[RecordingChunk], count: int
+) -> tuple[bytes, str, bytes]:
+    """Join chunks 0..count-1 and remux them; (remuxed bytes, container, the joined bytes as
+    uploaded: what the live transcriber was fed). Conflict names the chunks that are missing
+    (or beyond `count`)."""
     stored = {c.seq for c in chunks}
     missing = missing_seqs(stored, count)
     if missing:
@@ -277,7 +280,7 @@ def assemble(blobs: BlobStore, chunks: list[RecordingChunk], count: int) -> tupl
         )
     joined = join_chunks(blobs, sorted(chunks, key=lambda c: c.seq))
     container = sniff_media(joined)
-    return remux(joined, container), container
+    return remux(joined, container), container, joined
 
 
 def claim_finish(s: Session, rec: Recording, count: int, now: datetime) -> bool:

@@ -213,6 +213,14 @@ async def _next_followup(
     return FollowUpOut(id=await run_in_threadpool(record), text=probe)
 
 
+def _released_session(s: SessionDep, token: str) -> InterviewSession:
+    """The token's session, with the transaction ended: no pooled connection is held while
+    a request body arrives or a model works. Run it in the thread pool."""
+    found = session_by_token(s, token, now())
+    s.commit()
+    return found
+
+
 @router.post("/media", status_code=status.HTTP_201_CREATED)
 async def media_answer(
     token: str,
@@ -223,13 +231,7 @@ async def media_answer(
 ) -> AnswerAck:
     """A whole recorded answer (audio or video). Checked by content before it is stored; the
     bytes are fsynced and the answer committed before the acknowledgement."""
-
-    def check() -> InterviewSession:
-        found = session_by_token(s, token, now())
-        s.commit()  # no pooled connection is held while the body arrives
-        return found
-
-    sess = await run_in_threadpool(check)
+    sess = await run_in_threadpool(_released_session, s, token)
     data = await file.read(ctx.settings.max_body_bytes + 1)
     if len(data) > ctx.settings.max_body_bytes:
         raise PayloadTooLarge(f"the recording is over {ctx.settings.max_body_bytes} bytes")
@@ -276,16 +278,10 @@ async def put_chunk(
 ) -> ChunkOut:
     """One MediaRecorder blob (raw body). 201 once stored and committed; the same bytes again
     are 200 (a no-op); different bytes under a stored number are 409."""
-
     # Database work runs in the thread pool, and no connection is held while the body
     # arrives: under load, uploads holding the pool's connections while the event loop waited
     # for one stalled every request (bench/load.py).
-    def check() -> InterviewSession:
-        found = session_by_token(s, token, now())
-        s.commit()
-        return found
-
-    sess = await run_in_threadpool(check)
+    sess = await run_in_threadpool(_released_session, s, token)
     sid, language = sess.id, sess.language
     limit = min(uploads.MAX_CHUNK_BYTES, ctx.settings.max_body_bytes)
     data = await _read_body(request, limit, f"chunk {seq}")
@@ -361,10 +357,10 @@ async def finish_recording(
             response.status_code = status.HTTP_200_OK
             return _finished_ack(s, sess, rec, body.chunks), None
         recordable_question(s, sess, question_id)
-        chunks = uploads.chunks_of(s, rec.id)
-        data, container = uploads.assemble(ctx.blobs, chunks, body.chunks)
         # The live transcriber was fed the chunks as uploaded; the remuxed file always differs.
-        uploaded = uploads.join_chunks(ctx.blobs, chunks)
+        data, container, uploaded = uploads.assemble(
+            ctx.blobs, uploads.chunks_of(s, rec.id), body.chunks
+        )
         sniff_media(data)
         _, has_video = probe_media(data)
         key = ctx.blobs.put(data)  # fsynced before the answer row refers to it
