@@ -167,19 +167,20 @@ class AnswerScorer:
     def score_many(self, items: Sequence[tuple[str, str, Competency, str]]) -> list[AnswerScore]:
         """Score (question id, text, competency, language) items with one embedding call for
         all their sentences: one batch per interview keeps the engine's batches full."""
+        if not items:
+            return []
         texts: list[str] = []
         spans: list[tuple[int, int, bool]] = []  # first row, sentences, whole answer embedded
         for _, text, _, _ in items:
             sentences = [s.text for s in content.split_sentences(text)]
-            whole = content.needs_answer_vector(text)
+            whole = content.needs_answer_vector(sentences)
             spans.append((len(texts), len(sentences), whole))
             texts += [*sentences, *([text or " "] if whole else [])]
-        vecs = self.embedder.embed_queries(texts) if texts else None
+        vecs = self.embedder.embed_queries(texts)  # every item adds at least one text
         out = []
         for (question_id, text, competency, language), (first, n, whole) in zip(
             items, spans, strict=True
         ):
-            assert vecs is not None
             anchors, indicators = self._rubric_vecs(competency, language)
             out.append(
                 content.score_answer(

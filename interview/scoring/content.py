@@ -26,6 +26,7 @@ STAR analyser of questions/followup.py on the kept text.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -282,10 +283,11 @@ def evidence_adjustments(
     return (star.details if star.specific else 0), caps
 
 
-def needs_answer_vector(answer: str) -> bool:
-    """Whether score_answer needs the whole answer's vector: only when it keeps no sentence
-    (embedding the whole answer as well as its sentences doubled the embedding work)."""
-    return not any(not is_instruction(s.text) for s in split_sentences(answer))
+def needs_answer_vector(sentences: Sequence[str]) -> bool:
+    """Whether score_answer needs the whole answer's vector, given the texts of the answer's
+    split_sentences(): only when it keeps none of them (embedding the whole answer as well as
+    its sentences doubled the embedding work)."""
+    return all(is_instruction(s) for s in sentences)
 
 
 def score_answer(

@@ -268,7 +268,7 @@ class E5TorchEmbedder:
         with torch.inference_mode():
             keep = torch.from_numpy(mask).to(self.device)
             x = table.to(self.device, self._dtype)[torch.from_numpy(inverse.reshape(B, L))]
-            x = x.to(self.device) + p["pos"][:L] + p["type"]
+            x = x + p["pos"][:L] + p["type"]
             H = x.shape[-1]
             x = F.layer_norm(x, (H,), *p["ln"], eps=self._eps)
             attend = keep[:, None, None, :]  # keys outside a sequence are never attended
