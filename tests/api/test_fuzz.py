@@ -14,7 +14,6 @@ shrinking; about two to three minutes on two cores.
 from __future__ import annotations
 
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,7 +35,7 @@ from interview.api.app import create_app
 from interview.config import Settings
 from interview.storage.db import Database
 from tests.api.conftest import PASSWORD, seed_org
-from tests.conftest import PG_ADMIN_URL
+from tests.conftest import PG_ADMIN_URL, fresh_pg_database
 
 EXAMPLES = 5  # per operation and generation mode
 # Calls that would end the fuzzer's own sign-in (everything after would be a 401).
@@ -54,15 +53,9 @@ def _database(root: Path) -> Iterator[str]:
     except Exception:
         yield f"sqlite:///{root / 'fuzz.db'}"
         return
-    name = f"interview_fuzz_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    admin.dispose()
+    with fresh_pg_database("interview_fuzz") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
