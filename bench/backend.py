@@ -202,7 +202,7 @@ def bench_e5_engines(backend: Backend, quick: bool) -> dict[str, Any]:
 
 
 def bench_asr(backend: Backend, names: list[str], quick: bool) -> dict[str, Any]:
-    from interview.media import decode_audio
+    from interview.perception.media import decode_audio
 
     jfk = decode_audio(JFK)
     clips = {"jfk_11s": jfk}

@@ -38,13 +38,13 @@ from typing import Any
 import numpy as np
 import yaml
 
-from interview.batch import Candidate, read_inputs, resolve_role, resume_parts
-from interview.batch_demo import SAMPLE_RATE, write_video
-from interview.batch_engines import EngineName, make_scorer
-from interview.batch_run import run_batch
-from interview.batch_score import Task, run_task
+from interview.batch.engines import EngineName, make_scorer
+from interview.batch.example import SAMPLE_RATE, write_video
+from interview.batch.input import Candidate, read_inputs, resolve_role, resume_parts
+from interview.batch.run import run_batch
+from interview.batch.score import Task, run_task
 from interview.config import Settings
-from interview.media import decode_audio, iter_frames
+from interview.perception.media import decode_audio, iter_frames
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"

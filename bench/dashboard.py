@@ -20,9 +20,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from interview.accounts.users import create_organization
 from interview.competency.library import load_library
 from interview.competency.schemas import CompetencyModel, WeightedCompetency
-from interview.dashboard import (
+from interview.hiring.dashboard import (
     EXPORT_HEADER,
     MAX_EXPORT,
     SessionQuery,
@@ -30,6 +31,8 @@ from interview.dashboard import (
     fairness_outcomes,
     list_sessions,
 )
+from interview.hiring.invitations import invite
+from interview.hiring.roles import store_role
 from interview.questions.plan import build_plan
 from interview.report.build import build_report
 from interview.report.export import to_csv
@@ -37,7 +40,6 @@ from interview.report.fairness import adverse_impact
 from interview.report.pdf import report_pdf
 from interview.report.schemas import Provenance, Report
 from interview.scoring.schemas import AnswerScore, Evidence
-from interview.service import create_organization, invite, store_role
 from interview.storage.db import Database
 from interview.storage.tables import InterviewSession, JobRole, SelfReport
 from interview.storage.tables import Report as ReportRow

@@ -56,7 +56,7 @@ from interview.integrity.identity import (
     observe_frames,
     seconds_processed,
 )
-from interview.media import iter_frames
+from interview.perception.media import iter_frames
 from interview.perception.video import observe_video
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -4,8 +4,8 @@ Simulates recorded answers the way the candidate page sends them: espeak-ng spee
 and Mandarin with the `cmn-latn-pinyin` voice) with pauses between sentences and a faint
 noise floor, encoded to WebM/Opus by ffmpeg writing to a pipe (an unsized, unseekable stream, as
 MediaRecorder makes), sliced into consecutive byte chunks of ~2.5 s each. The chunks are fed
-to interview.live.LiveSessions at their real-time pace (or `--pace` times faster); after the
-last chunk the clock runs until (a) `finish` returns the transcript and (b)
+to interview.candidate.live.LiveSessions at their real-time pace (or `--pace` times faster);
+after the last chunk the clock runs until (a) `finish` returns the transcript and (b)
 interview.pipeline.followup_for has decided on a follow-up. Side by side: the baseline that
 decodes and transcribes the whole answer only once it has arrived (interview.perception
 .transcript.transcribe), then decides the follow-up.
@@ -34,10 +34,10 @@ import time
 import numpy as np
 
 from interview.backend.registry import Backend
+from interview.candidate.live import MIN_STRETCH_S, LiveSessions
 from interview.competency.library import load_library
-from interview.live import MIN_STRETCH_S, LiveSessions
-from interview.media import SAMPLE_RATE, decode_audio
-from interview.perception.answer import ASR_MODEL
+from interview.integrity.recording import ASR_MODEL
+from interview.perception.media import SAMPLE_RATE, decode_audio
 from interview.perception.transcript import transcribe
 from interview.pipeline import EMBEDDER, followup_for
 

@@ -58,7 +58,7 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from interview.auth import token_hash
+from interview.accounts.credentials import token_hash
 from interview.storage.blobs import FileBlobStore
 from interview.storage.db import Database
 from interview.storage.tables import Answer, InterviewSession, Recording, RecordingChunk
@@ -71,7 +71,7 @@ LABELS = ROOT / "bench" / "data" / "scoring_labels.jsonl"
 ADMIN = "admin@load.test"
 PASSWORD = "load test password"
 NODE_KEY = "load-bench-node-key"
-ASR = "whisper-base"  # the recognizer the finish uses (interview.perception.answer.ASR_MODEL)
+ASR = "whisper-base"  # the recognizer the finish uses (interview.integrity.recording.ASR_MODEL)
 NON_INFERENCE = ("open", "consent", "shown", "events", "chunk", "status")
 RETRIES = 6  # attempts after a 429/503 before a candidate gives up on a request
 MAX_RETRY_WAIT_S = 5.0  # a Retry-After above this is cut to it
@@ -165,7 +165,7 @@ def rss_kb(pid: int) -> int:
 
 def seed_admin(database_url: str) -> None:
     """Migrate the database and create one organization with an admin (before the server)."""
-    from interview.service import create_organization, create_user
+    from interview.accounts.users import create_organization, create_user
 
     db = Database(database_url)
     db.upgrade()

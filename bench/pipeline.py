@@ -17,7 +17,7 @@ from pathlib import Path
 
 from interview.backend.registry import Backend
 from interview.competency.library import load_library
-from interview.media import decode_audio
+from interview.perception.media import decode_audio
 from interview.perception.speech import speech_features
 from interview.perception.transcript import transcribe
 from interview.perception.video import video_features

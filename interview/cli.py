@@ -112,7 +112,7 @@ def demo(
     """Seed demo data; print the demo sign-in and a candidate invite link once. With
     --export DIR, write an example folder of recorded interviews instead (no database)."""
     if export is not None:
-        from interview.batch_demo import export_demo
+        from interview.batch.example import export_demo
 
         made = export_demo(export, samples)
         for note in made.notes:
@@ -125,7 +125,7 @@ def demo(
         )
         return
     from interview.backend.registry import Backend
-    from interview.demo import seed
+    from interview.demo.seed import seed
     from interview.storage.db import Database
 
     settings = _settings()
@@ -285,7 +285,7 @@ def plan(
     """Print the question plan for a role, with resume questions when a resume is given."""
     from datetime import UTC, datetime
 
-    from interview.batch import role_spec
+    from interview.batch.input import role_spec
     from interview.pipeline import resume_plan_questions
 
     title, description = role_spec(role)
@@ -379,7 +379,7 @@ def score(
 
     Exit code 0 when every candidate scored, 1 when some failed (each failure is in the
     summary), 2 on bad usage."""
-    from interview.batch_run import RichReporter, run_batch
+    from interview.batch.run import RichReporter, run_batch
 
     def usage(message: str) -> NoReturn:
         typer.echo(f"error: {message}", err=True)

@@ -8,21 +8,23 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import interview
 from interview.backend.protocols import Embedder, TextGenerator, Vectors
+from interview.candidate.answers import answer_texts, peer_answers
+from interview.candidate.enrollment import latest_enrollment
+from interview.candidate.events import browser_evidence
+from interview.candidate.results import write_scores
 from interview.competency.build import build_competency_model, competency_texts, template_texts
 from interview.competency.library import load_library
 from interview.competency.schemas import Competency, CompetencyModel
 from interview.config import Settings
 from interview.errors import NotFound
-from interview.integrity.events import BrowserEvent
 from interview.integrity.identity import Enrollment
+from interview.integrity.recording import PerceivedAnswer, recorded_integrity
 from interview.integrity.session import IntegrityTools, SessionEvidence, check_session
-from interview.integrity.similarity import PeerAnswer
-from interview.perception.answer import PerceivedAnswer, recorded_integrity
 from interview.questions.followup import analyse_answer, decide_followup, relevance_reference
 from interview.questions.followup_schemas import FollowUp
 from interview.questions.items import Item, items_for
@@ -43,20 +45,16 @@ from interview.scoring.fusion import policy_from
 from interview.scoring.judge import agreement, judge_prompt, parse_judgement
 from interview.scoring.schemas import AnswerScore
 from interview.scoring.timing import attach_times
-from interview.service import answer_texts, latest_enrollment, session_events, shown_times
 from interview.storage.blobs import BlobStore
 from interview.storage.db import Database
 from interview.storage.tables import (
     Answer,
     Candidate,
     CompetencyModelRow,
-    IntegrityFlag,
     InterviewSession,
     JobRole,
     QuestionPlanRow,
 )
-from interview.storage.tables import Report as ReportRow
-from interview.storage.tables import Score as ScoreRow
 from interview.worker import Commit
 
 EMBEDDER = "e5-small-multilingual-torch"
@@ -404,124 +402,6 @@ def resume_risks(plan: QuestionPlan) -> list[str]:
         if q.kind == "resume" and len(parts) >= 2 and parts[1] in RESUME_RISK_KINDS:
             out.append(f"{parts[1].replace('_', ' ')}: {q.text}")
     return out
-
-
-MAX_PEERS = 2000  # answers of other candidates compared for near-duplicates (newest first)
-
-
-def peer_answers(s: Session, sess: InterviewSession) -> list[PeerAnswer]:
-    """Other candidates' answers for the same role in the same organization: typed text, or
-    the transcript of a recording once perceived."""
-    rows = s.execute(
-        select(Answer.session_id, Answer.question_id, Answer.text, Answer.transcript)
-        .join(InterviewSession, InterviewSession.id == Answer.session_id)
-        .where(
-            InterviewSession.role_id == sess.role_id,
-            InterviewSession.organization_id == sess.organization_id,
-            InterviewSession.id != sess.id,
-            Answer.kind != "choice",
-        )
-        .order_by(Answer.created_at.desc())
-        .limit(MAX_PEERS)
-    ).all()
-    peers = []
-    for session_id, question_id, text, transcript in rows:
-        said = (transcript or {}).get("transcript", {}).get("text", "") if transcript else ""
-        body = text or said
-        if body and body.strip():
-            peers.append(PeerAnswer(session_id, question_id, body))
-    return peers
-
-
-def browser_evidence(s: Session, session_id: str) -> tuple[list[BrowserEvent], dict[str, float]]:
-    """The page's events on the server's clock, and when each question was first shown.
-
-    The browser's clock may be off by minutes; the smallest (receipt - client time) over the
-    events estimates that offset (the event sent with the least delay), and shifts them all."""
-    stored = session_events(s, session_id)
-    shown = {
-        q: t.replace(tzinfo=t.tzinfo or UTC).timestamp()
-        for q, t in shown_times(s, session_id).items()
-    }
-    if not stored:
-        return [], shown
-    offset = min(
-        e.received_at.replace(tzinfo=e.received_at.tzinfo or UTC).timestamp() - e.client_ms / 1000
-        for e in stored
-    )
-    return [
-        BrowserEvent(
-            kind=e.kind,
-            at=e.client_ms / 1000 + offset,
-            question_id=e.question_id,
-            detail=dict(e.detail),
-        )
-        for e in stored
-    ], shown
-
-
-def write_scores(
-    s: Session,
-    report: Report,
-    job_id: str | None,
-    now: datetime,
-    perceived: dict[str, PerceivedAnswer] | None = None,
-) -> None:
-    """Replace a session's scores and report (a re-score overwrites, never duplicates), and
-    keep fresh perceptions so a re-score does not transcribe again."""
-    for answer_id, p in (perceived or {}).items():
-        row = s.get(Answer, answer_id)
-        if row is not None:
-            row.transcript = p.model_dump(mode="json")
-    s.execute(delete(ScoreRow).where(ScoreRow.session_id == report.session_id))
-    s.execute(delete(ReportRow).where(ReportRow.session_id == report.session_id))
-    s.execute(delete(IntegrityFlag).where(IntegrityFlag.session_id == report.session_id))
-    answer_ids = dict(
-        s.execute(
-            select(Answer.question_id, Answer.id)
-            .where(Answer.session_id == report.session_id)
-            .order_by(Answer.attempt)
-        ).all()
-    )
-    for f in report.integrity_flags:
-        s.add(
-            IntegrityFlag(
-                session_id=report.session_id,
-                answer_id=answer_ids.get(f.question_id) if f.question_id else None,
-                kind=f.kind,
-                severity=f.severity,
-                confidence=f.confidence,
-                start_s=f.start_s,
-                end_s=f.end_s,
-                evidence=f.model_dump(mode="json"),
-                created_at=now,
-            )
-        )
-    for r in report.competencies:
-        s.add(
-            ScoreRow(
-                session_id=report.session_id,
-                competency_id=r.competency_id,
-                level=r.level,
-                value=r.value,
-                confidence=r.confidence,
-                evidence=[e.model_dump(mode="json") for e in r.evidence],
-                job_id=job_id,
-                created_at=now,
-            )
-        )
-    s.add(
-        ReportRow(
-            session_id=report.session_id,
-            overall=report.overall,
-            body=report.model_dump(mode="json"),
-            job_id=job_id,
-            created_at=now,
-        )
-    )
-    sess = s.get(InterviewSession, report.session_id)
-    if sess is not None and sess.status in ("completed", "started", "invited"):
-        sess.status = "scored"
 
 
 def score_job_handler(

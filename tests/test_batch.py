@@ -23,7 +23,9 @@ from typing import Any
 import pytest
 import yaml
 
-from interview.batch import (
+from interview.batch.engines import ProcessEngine, actor_options
+from interview.batch.example import export_demo
+from interview.batch.input import (
     BatchAnswer,
     Candidate,
     InputError,
@@ -33,11 +35,9 @@ from interview.batch import (
     resume_key,
     resume_parts,
 )
-from interview.batch_demo import export_demo
-from interview.batch_engines import ProcessEngine, actor_options
-from interview.batch_output import Row, StoredAnswer, index_html, summary_csv
-from interview.batch_run import peers_for
-from interview.batch_score import Outcome, Task
+from interview.batch.output import Row, StoredAnswer, index_html, summary_csv
+from interview.batch.run import peers_for
+from interview.batch.score import Outcome, Task
 from interview.config import Settings
 from interview.errors import InvalidInput
 

@@ -51,11 +51,11 @@ from bench.load import (
     tokens_needed,
     verify,
 )
+from interview.accounts.credentials import token_hash
 from interview.api.app import create_app
 from interview.api.routes import candidate
-from interview.auth import token_hash
+from interview.candidate.live import LiveSessions, live_sessions
 from interview.config import Settings
-from interview.live import LiveSessions, live_sessions
 from interview.storage.blobs import FileBlobStore
 from interview.storage.db import Database
 from interview.storage.tables import (

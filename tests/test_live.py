@@ -15,8 +15,7 @@ import pytest
 
 from interview.backend.protocols import Audio
 from interview.backend.schemas import Segment, Transcription, Word
-from interview.errors import InvalidInput
-from interview.live import (
+from interview.candidate.live import (
     GUARD_S,
     MIN_STRETCH_S,
     OPEN_CUT_S,
@@ -27,7 +26,8 @@ from interview.live import (
     pause_cuts,
     settled_cut,
 )
-from interview.media import SAMPLE_RATE, decode_audio
+from interview.errors import InvalidInput
+from interview.perception.media import SAMPLE_RATE, decode_audio
 from interview.perception.schemas import TimedWord, Transcript, TranscriptSegment
 from interview.perception.transcript import transcribe_media
 

@@ -34,10 +34,10 @@ from interview.api.security import SecurityHeaders
 from interview.backend.registry import Backend
 from interview.config import Settings
 from interview.integrity.identity import Enrollment
+from interview.integrity.recording import PerceivedAnswer, perceive
 from interview.integrity.session import integrity_tools
-from interview.perception.answer import PerceivedAnswer, perceive
 from interview.pipeline import EMBEDDER, AnswerScorer, score_job_handler
-from interview.privacy import RetentionTimer
+from interview.privacy.retention import RetentionTimer
 from interview.storage.blobs import FileBlobStore
 from interview.storage.db import Database
 from interview.worker import Worker

@@ -23,9 +23,9 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from interview.accounts.credentials import read_token
 from interview.api.inference import InferenceThreads
 from interview.api.ratelimit import SignInLimiter
-from interview.auth import read_token
 from interview.backend.registry import Backend
 from interview.config import Settings
 from interview.errors import Forbidden, Unauthorized

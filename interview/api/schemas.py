@@ -8,9 +8,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from interview.candidate.events import EventKind
+from interview.candidate.uploads import MAX_CHUNKS, MAX_TAKES
 from interview.scoring.fusion import ScoringPolicy
-from interview.service import EventKind
-from interview.uploads import MAX_CHUNKS, MAX_TAKES
 
 Lang = Literal["en", "zh"]
 

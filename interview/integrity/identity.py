@@ -45,7 +45,7 @@ from pydantic import Field
 from interview.backend.schemas import FaceBox, FaceMesh
 from interview.errors import InvalidInput
 from interview.integrity.schemas import Flag, Frozen
-from interview.media import iter_frames, video_duration
+from interview.perception.media import iter_frames, video_duration
 
 if TYPE_CHECKING:
     from interview.backend.registry import Backend
@@ -212,7 +212,8 @@ def enroll(
     embedder: str = EMBEDDER,
 ) -> Enrollment:
     """The reference descriptor of the one face in a photo (bytes, or a BGR array as OpenCV
-    and interview.media.iter_frames give); InvalidInput the candidate can act on otherwise."""
+    and interview.perception.media.iter_frames give); InvalidInput the candidate can act on
+    otherwise."""
     photo = decode_photo(image) if isinstance(image, bytes) else _check_array(image)
     height, width = photo.shape[:2]
     boxes = backend.faces(detector).detect(photo)

@@ -7,10 +7,10 @@ from pydantic import BaseModel, ConfigDict
 
 from interview.backend.registry import Backend
 from interview.integrity.identity import IdentityResult, enroll
+from interview.integrity.recording import perceive
 from interview.integrity.schemas import Flag
 from interview.integrity.summary import IntegritySummary, summarise
-from interview.media import probe_media
-from interview.perception.answer import perceive
+from interview.perception.media import probe_media
 from interview.perception.schemas import SpeechFeatures, Transcript
 
 

@@ -19,7 +19,7 @@ flag needs MIN_RUN such sweeps in a row, each starting where the last return lan
 
 Sampling rate: a drift needs three samples to look gradual. Simulated six-line passages with
 0.15 eye widths of sweep and 0.01 jitter are flagged 91% of the time with 1.5 s lines at the
-pipeline's default 3 fps (interview.media.VIDEO_FPS), but only 27% with 1 s lines (79% at
+pipeline's default 3 fps (interview.perception.media.VIDEO_FPS), but only 27% with 1 s lines (79% at
 6 fps). So 3 fps suits text read across a screen or a sheet; a narrow column read in about a
 second a line (a phone teleprompter) needs the pipeline to sample at 6 fps or more. The
 functions take whatever rate they are given; below MIN_FPS nothing is judged.

@@ -18,7 +18,7 @@ import numpy.typing as npt
 from interview.backend.protocols import SpeechRecognizer
 from interview.backend.schemas import Segment, Transcription
 from interview.errors import InvalidInput
-from interview.media import SAMPLE_RATE, decode_audio
+from interview.perception.media import SAMPLE_RATE, decode_audio
 from interview.perception.schemas import TimedWord, TimeSpan, Transcript, TranscriptSegment
 from interview.perception.speech import FRAME_S, SILENCE_DBFS, frame_levels, voice_activity
 
@@ -166,7 +166,7 @@ def transcribe(
     if samples.ndim != 1 or not np.isfinite(samples).all():
         raise InvalidInput(
             f"audio must be finite mono 16 kHz samples (got shape {samples.shape}); "
-            "interview.media.decode_audio gives them"
+            "interview.perception.media.decode_audio gives them"
         )
     duration = len(samples) / SAMPLE_RATE
     spans = voice_activity(samples, SAMPLE_RATE)

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from interview.backend.schemas import FaceBox, FaceMesh
-from interview.media import VIDEO_FPS, iter_frames, video_duration
+from interview.perception.media import VIDEO_FPS, iter_frames, video_duration
 from interview.perception.schemas import TimeSpan
 from interview.perception.video_schemas import FrameObservation, VideoFeatures
 

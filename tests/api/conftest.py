@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from interview.accounts.users import create_organization, create_user
 from interview.api.app import create_app
 from interview.config import Settings
-from interview.service import create_organization, create_user
 from interview.storage.db import Database
 
 PASSWORD = "correct horse battery"

@@ -27,11 +27,11 @@ from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from interview.accounts.credentials import read_token
+from interview.accounts.users import create_user
 from interview.api.app import create_app
 from interview.api.routes.sessions import MEDIA_LINK_HOURS, _media_secret
-from interview.auth import read_token
 from interview.config import Settings
-from interview.service import create_user
 from interview.storage.db import Database
 from interview.storage.tables import Answer, Job, User
 from tests.api.conftest import PASSWORD, seed_org

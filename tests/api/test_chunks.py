@@ -18,9 +18,9 @@ import pytest
 from sqlalchemy import select
 
 from bench.load import make_recording
-from interview import uploads
+from interview.candidate import uploads
+from interview.candidate.events import session_events
 from interview.errors import InvalidInput
-from interview.service import session_events
 from interview.storage.tables import Answer, FollowUpPrompt, IntegrityEvent, RecordingChunk
 from tests.api.conftest import Api
 from tests.conftest import SHARED
@@ -354,7 +354,7 @@ def test_remux_gives_a_duration_and_keeps_a_cut_off_recording(live_webm: bytes) 
 
 def test_chunks_sent_in_order_are_transcribed_while_they_arrive(api: Api, live_webm: bytes) -> None:
     """The finish decides the follow-up from the live transcript built as the chunks came."""
-    from interview.live import live_sessions
+    from interview.candidate.live import live_sessions
 
     role = _role(api)
     t, questions = _interview(api, role)

@@ -19,7 +19,7 @@ import httpx
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from interview.service import create_organization, create_user
+from interview.accounts.users import create_organization, create_user
 from interview.storage.db import Database
 from interview.storage.tables import Answer
 from tests.api.conftest import PASSWORD as HR_PASSWORD

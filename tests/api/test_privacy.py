@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from interview.privacy import apply_retention, erase_candidate, export_candidate, set_retention
+from interview.privacy.erasure import erase_candidate, export_candidate
+from interview.privacy.retention import apply_retention, set_retention
 from interview.storage.blobs import FileBlobStore
 from interview.storage.tables import (
     Answer,

@@ -9,8 +9,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import select, text
 
+from interview.accounts.credentials import read_token, sign_token
 from interview.api.ratelimit import SignInLimiter
-from interview.auth import read_token, sign_token
 from interview.errors import Unauthorized
 from interview.storage.db import MIGRATIONS, Database
 from interview.storage.tables import AuditEvent, User

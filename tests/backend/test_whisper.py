@@ -21,7 +21,7 @@ from interview.backend.protocols import Audio
 from interview.backend.registry import Backend
 from interview.backend.schemas import Transcription
 from interview.errors import BackendUnavailable, InvalidInput
-from interview.media import audio_duration, decode_audio
+from interview.perception.media import audio_duration, decode_audio
 
 pytestmark = pytest.mark.slow
 

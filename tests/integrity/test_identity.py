@@ -38,7 +38,7 @@ from interview.integrity.identity import (
     runs,
     sustained,
 )
-from interview.media import iter_frames
+from interview.perception.media import iter_frames
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 VIDEO = DATA / "video" / "one_person_center.mp4"

@@ -27,7 +27,7 @@ from interview.integrity.reading import (
     read_aloud,
     reading_sweeps,
 )
-from interview.media import SAMPLE_RATE, decode_audio
+from interview.perception.media import SAMPLE_RATE, decode_audio
 from interview.perception.schemas import SpeechFeatures, TimedWord, TimeSpan, Transcript
 from interview.perception.speech import count_fillers, speech_features, spoken_words
 from interview.perception.transcript import transcribe

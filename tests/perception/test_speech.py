@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from interview.backend.protocols import Audio
-from interview.media import SAMPLE_RATE, decode_audio
+from interview.perception.media import SAMPLE_RATE, decode_audio
 from interview.perception.schemas import TimedWord, Transcript
 from interview.perception.speech import count_fillers, speech_features, voice_activity
 from interview.perception.transcript import transcribe

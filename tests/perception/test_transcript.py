@@ -15,7 +15,7 @@ import pytest
 from interview.backend.protocols import Audio
 from interview.backend.schemas import Segment, Transcription, Word
 from interview.errors import InvalidInput
-from interview.media import SAMPLE_RATE, decode_audio
+from interview.perception.media import SAMPLE_RATE, decode_audio
 from interview.perception.schemas import Transcript
 from interview.perception.transcript import CHUNK_S, plan_chunks, transcribe, transcribe_media
 

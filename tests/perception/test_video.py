@@ -21,7 +21,7 @@ import pytest
 
 from interview.backend.schemas import FaceBox, FaceMesh
 from interview.errors import InvalidInput
-from interview.media import iter_frames, video_duration
+from interview.perception.media import iter_frames, video_duration
 from interview.perception.schemas import TimeSpan
 from interview.perception.video import (
     IRIS_Y_REST,

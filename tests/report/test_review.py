@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from interview.errors import InvalidInput
-from interview.invitations import decode_csv, invitation_message, parse_candidates
+from interview.hiring.invitation_mail import decode_csv, invitation_message, parse_candidates
 from interview.report.build import build_report
 from interview.report.export import safe_cell, to_csv
 from interview.report.fairness import adverse_impact

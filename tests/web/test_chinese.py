@@ -173,7 +173,7 @@ def test_candidate_interview_in_chinese(
     with av.open(io.BytesIO(data)) as c:
         assert sorted(st.type for st in c.streams) == ["audio", "video"]
     assert volume_db(data, tmp_path) > -45  # Mandarin speech, not silence
-    from interview.perception.answer import ASR_MODEL
+    from interview.integrity.recording import ASR_MODEL
     from interview.perception.transcript import transcribe_media
 
     transcript = transcribe_media(backend.recognizer(ASR_MODEL), data, "zh", ASR_MODEL)

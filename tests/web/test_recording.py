@@ -27,7 +27,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from interview.service import session_events
+from interview.candidate.events import session_events
 from interview.storage.blobs import FileBlobStore
 from interview.storage.db import Database
 from interview.storage.tables import (
@@ -261,7 +261,7 @@ def test_candidate_records_a_video_answer(
         frame = next(c.decode(video=0))
         assert (frame.width, frame.height) == (640, 480)
     assert volume_db(data, tmp_path) > -45  # speech, not the silence of a missing file
-    from interview.perception.answer import ASR_MODEL
+    from interview.integrity.recording import ASR_MODEL
     from interview.perception.transcript import transcribe_media
 
     transcript = transcribe_media(backend.recognizer(ASR_MODEL), data, "en", ASR_MODEL)

@@ -15,11 +15,11 @@ from datetime import datetime, timedelta
 from fastapi import APIRouter, Request, Response, status
 from sqlalchemy import select
 
+from interview.accounts.credentials import burn_password_check, sign_token, verify_password
 from interview.api.deps import Ctx, CurrentUser, SessionDep, now
 from interview.api.schemas import LoginIn, TokenOut, UserOut
-from interview.auth import burn_password_check, sign_token, verify_password
 from interview.errors import RateLimited, Unauthorized
-from interview.service import audit
+from interview.privacy.audit import audit
 from interview.storage.tables import User
 
 router = APIRouter(prefix="/auth", tags=["auth"])

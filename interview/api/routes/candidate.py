@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile, status
 from pydantic import Field
@@ -12,7 +11,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 
-from interview import uploads
 from interview.api.deps import Ctx, SessionDep, now
 from interview.api.schemas import (
     AnswerAck,
@@ -34,51 +32,52 @@ from interview.api.schemas import (
     TakeOut,
     TextAnswerIn,
 )
-from interview.backend.registry import Backend
-from interview.competency.library import load_library
-from interview.competency.schemas import Competency
-from interview.errors import Conflict, InterviewError, InvalidInput, PayloadTooLarge
-from interview.live import chunk_offset, live_sessions
-from interview.media import MEDIA_TYPES, probe_media, sniff_media
-from interview.pipeline import EMBEDDER, followup_for
-from interview.questions.followup_schemas import FollowUp
-from interview.service import (
-    NOTICE_VERSION,
-    BrowserEvent,
-    answer_texts,
-    audit,
-    check_biometric_consent,
-    complete,
-    consent_state,
-    followup_prompts,
-    latest_enrollment,
-    mark_shown,
-    normalise_text,
-    pending_followup,
-    plan_of,
-    record_consent,
-    record_events,
-    record_followup,
+from interview.candidate import uploads
+from interview.candidate.answers import (
     recordable_question,
-    session_by_token,
     split_followup_id,
-    store_enrollment,
     submit_choice_answer,
     submit_media_answer,
     submit_text_answer,
 )
+from interview.candidate.enrollment import (
+    MAX_PHOTO_BYTES,
+    check_biometric_consent,
+    check_photo,
+    enroll_face,
+    latest_enrollment,
+    store_enrollment,
+)
+from interview.candidate.events import BrowserEvent, mark_shown, record_events
+from interview.candidate.followups import (
+    FollowUpContext,
+    followup_context,
+    pending_followup,
+    record_followup,
+)
+from interview.candidate.live import chunk_offset, live_sessions
+from interview.candidate.session import (
+    NOTICE_VERSION,
+    complete,
+    consent_state,
+    plan_of,
+    record_consent,
+    request_review,
+    session_by_token,
+)
+from interview.errors import Conflict, InterviewError, InvalidInput, PayloadTooLarge
+from interview.perception.media import MEDIA_TYPES, probe_media, sniff_media
+from interview.pipeline import EMBEDDER, followup_for
+from interview.questions.followup_schemas import FollowUp
 from interview.storage.tables import (
     Answer,
     InterviewSession,
     JobRole,
     Organization,
     Recording,
-    ReviewRequest,
 )
 
 log = logging.getLogger(__name__)
-MAX_PHOTO_BYTES = 8 * 1024 * 1024  # an enrollment photo; a 1080p JPEG is well under 1 MB
-MIN_PHOTO_SIDE = 64  # pixels; a face needs at least this much picture
 QuestionPath = Annotated[str, Path(min_length=1, max_length=64)]
 
 router = APIRouter(prefix="/interview/{token}", tags=["candidate"])
@@ -179,26 +178,21 @@ async def _next_followup(
     `spoken` is the transcript of a recorded answer just stored (its row has no text).
     The database steps run in the thread pool, one at a time (a Session is not thread-safe);
     the embedder is waited for in a thread of its own limiter, with no pooled connection held."""
-    base, _ = split_followup_id(question_id)
 
-    def read() -> tuple[str, Competency, str, int] | None:
-        question = plan_of(s, sess).question(base)
-        if question is None or question.kind not in ("behavioural", "situational", "resume"):
-            return None
-        asked = sum(p.question_id == base for p in followup_prompts(s, sess.id))
-        competency = load_library().competency(question.competency_id)
-        text = "\n".join(t for t in (answer_texts(s, sess.id).get(base, "").strip(), spoken) if t)
+    def read() -> FollowUpContext | None:
+        found = followup_context(s, sess, question_id, spoken)
         s.commit()  # the reads are done: no pooled connection is held while the model works
-        return question.text, competency, text, asked
+        return found
 
     found = await run_in_threadpool(read)
     if found is None:
         return None
-    question_text, competency, text, asked = found
 
     def decide() -> FollowUp:
         embedder = ctx.backend.embedder(EMBEDDER)
-        return followup_for(embedder, competency, question_text, text, sess.language, asked)
+        return followup_for(
+            embedder, found.competency, found.question, found.answer, sess.language, found.asked
+        )
 
     decision = await ctx.inference.run(EMBEDDER, decide, deadline_s=ctx.settings.followup_wait_s)
     if not decision.needed or decision.probe is None or decision.gap is None:
@@ -206,7 +200,7 @@ async def _next_followup(
     gap, probe = decision.gap, decision.probe
 
     def record() -> str:
-        fid, _ = record_followup(s, sess, base, gap, probe, now())
+        fid, _ = record_followup(s, sess, found.question_id, gap, probe, now())
         s.commit()
         return fid
 
@@ -454,45 +448,10 @@ def browser_events(token: str, body: EventsIn, s: SessionDep) -> EventsOut:
     return EventsOut(stored=stored)
 
 
-def sniff_image(data: bytes) -> tuple[str, int, int]:
-    """(MIME type, width, height) of a JPEG or PNG, read from its bytes; InvalidInput else."""
-    if not data:
-        raise InvalidInput("the photo is empty (0 bytes); take the photo again")
-    if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR" and len(data) > 24:
-        return "image/png", int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
-    if data.startswith(b"\xff\xd8\xff"):
-        i = 2
-        while i + 9 < len(data):
-            if data[i] != 0xFF:
-                break
-            marker = data[i + 1]
-            if marker in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD):
-                height = int.from_bytes(data[i + 5 : i + 7], "big")
-                return "image/jpeg", int.from_bytes(data[i + 7 : i + 9], "big"), height
-            i += 2 + int.from_bytes(data[i + 2 : i + 4], "big")
-        raise InvalidInput("the photo is a damaged JPEG (no image size found); take it again")
-    raise InvalidInput(
-        "the photo is not a JPEG or PNG image (recognised by its content, not its name)"
-    )
-
-
-def enroll_face(backend: Backend, data: bytes) -> dict[str, Any] | None:
-    """The face check of interview.integrity.identity, when that module is installed; it
-    raises InvalidInput (422) with a candidate-readable message for no face or several."""
-    try:
-        identity = importlib.import_module("interview.integrity.identity")
-    except ModuleNotFoundError as exc:
-        if exc.name != "interview.integrity.identity":
-            raise
-        return None  # ENROLL-CALL-SITE: the identity check is not written yet
-    enrollment = identity.enroll(backend, data)
-    return enrollment.model_dump(mode="json")  # type: ignore[no-any-return]
-
-
 @router.post("/enrollment", status_code=status.HTTP_201_CREATED)
 async def enrollment_photo(token: str, request: Request, ctx: Ctx, s: SessionDep) -> EnrollmentOut:
-    """The enrollment photo (raw JPEG or PNG body), checked for one face when the identity
-    check exists; a bad photo is 422 with a message the page shows, and is not kept."""
+    """The enrollment photo (raw JPEG or PNG body), checked for one face; a bad photo is 422
+    with a message the page shows, and is not kept."""
 
     def check() -> InterviewSession:
         found = session_by_token(s, token, now())
@@ -502,11 +461,7 @@ async def enrollment_photo(token: str, request: Request, ctx: Ctx, s: SessionDep
 
     sess = await run_in_threadpool(check)
     data = await _read_body(request, MAX_PHOTO_BYTES, "the photo")
-    media_type, width, height = sniff_image(data)
-    if min(width, height) < MIN_PHOTO_SIDE:
-        raise InvalidInput(
-            f"the photo is {width}x{height} pixels; it needs at least {MIN_PHOTO_SIDE} on each side"
-        )
+    media_type = check_photo(data)
     descriptor = await ctx.inference.run("identity", enroll_face, ctx.backend, data)
     key = await run_in_threadpool(ctx.blobs.put, data)
 
@@ -523,23 +478,12 @@ class ReviewRequestIn(In):
 
 
 @router.post("/review-request", status_code=status.HTTP_201_CREATED)
-def request_review(token: str, body: ReviewRequestIn, s: SessionDep) -> dict[str, bool]:
+def ask_for_review(token: str, body: ReviewRequestIn, s: SessionDep) -> dict[str, bool]:
     """The candidate asks for a person to review their interview; asking twice is harmless.
     Works after the interview is finished and scored, as long as the link has not expired."""
     sess = session_by_token(s, token, now())
-    if s.scalar(select(ReviewRequest).where(ReviewRequest.session_id == sess.id)) is None:
-        s.add(
-            ReviewRequest(session_id=sess.id, reason=normalise_text(body.reason), created_at=now())
-        )
-        audit(
-            s,
-            sess.organization_id,
-            f"candidate:{sess.id}",
-            "review.requested",
-            f"session:{sess.id}",
-            now(),
-        )
-        s.commit()
+    request_review(s, sess, body.reason, now())
+    s.commit()
     return {"requested": True}
 
 

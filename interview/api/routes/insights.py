@@ -7,10 +7,10 @@ from typing import Literal
 from fastapi import APIRouter, Query
 
 from interview.api.deps import CurrentUser, SessionDep
-from interview.dashboard import Comparison, compare_role, fairness_outcomes
+from interview.hiring.dashboard import Comparison, compare_role, fairness_outcomes
+from interview.hiring.roles import get_role
 from interview.report.fairness import MIN_GROUP, AdverseImpact, adverse_impact
 from interview.scoring.fusion import policy_from
-from interview.service import get_role
 
 router = APIRouter(prefix="/roles/{role_id}", tags=["insights"])
 

@@ -202,7 +202,7 @@ async def transcriptions(
         raise InvalidInput(f"audio file is over {MAX_AUDIO_BYTES} bytes")
     from starlette.concurrency import run_in_threadpool
 
-    from interview.media import decode_audio
+    from interview.perception.media import decode_audio
 
     audio = await run_in_threadpool(decode_audio, data)
     recognizer = ctx.backend.recognizer(model)

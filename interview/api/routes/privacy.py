@@ -13,8 +13,9 @@ from sqlalchemy import select
 
 from interview.api.deps import Admin, Ctx, CurrentUser, SessionDep, now
 from interview.api.schemas import In
-from interview.privacy import erase_candidate, export_candidate, set_retention
-from interview.service import audit
+from interview.privacy.audit import audit
+from interview.privacy.erasure import erase_candidate, export_candidate
+from interview.privacy.retention import set_retention
 from interview.storage.tables import Candidate, InterviewSession, ReviewRequest
 
 router = APIRouter(tags=["privacy"])

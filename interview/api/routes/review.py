@@ -10,8 +10,8 @@ from fastapi.encoders import jsonable_encoder
 
 from interview.api.deps import CurrentUser, SessionDep, now
 from interview.api.hr_schemas import DecisionIn, OverrideIn, OverrideOut, ReviewerIn, ReviewOut
-from interview.review import assign_reviewer, decide, override_level, review_of, trail
-from interview.service import session_for_org
+from interview.hiring.invitations import session_for_org
+from interview.hiring.review import assign_reviewer, decide, override_level, review_of, trail
 
 router = APIRouter(prefix="/sessions/{session_id}", tags=["review"])
 

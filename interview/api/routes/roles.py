@@ -25,21 +25,21 @@ from interview.competency.library import load_library
 from interview.competency.schemas import CompetencyModel
 from interview.config import Settings
 from interview.errors import BackendUnavailable, InvalidInput
-from interview.invitations import decode_csv, invitation_message, parse_candidates
-from interview.mail import mail_configured, send, sender
-from interview.pipeline import EMBEDDER, pick_items, rephrase_plan, setup_role
-from interview.questions.plan import build_plan
-from interview.questions.schemas import QuestionPlan
-from interview.scoring.fusion import ScoringPolicy
-from interview.service import (
-    audit,
+from interview.hiring.invitation_mail import decode_csv, invitation_message, parse_candidates
+from interview.hiring.invitations import invite
+from interview.hiring.mail import mail_configured, send, sender
+from interview.hiring.roles import (
     get_role,
-    invite,
     latest_model_and_plan,
     plan_in_language,
     store_model_version,
     store_role,
 )
+from interview.pipeline import EMBEDDER, pick_items, rephrase_plan, setup_role
+from interview.privacy.audit import audit
+from interview.questions.plan import build_plan
+from interview.questions.schemas import QuestionPlan
+from interview.scoring.fusion import ScoringPolicy
 from interview.storage.tables import CompetencyModelRow, JobRole, Organization
 
 router = APIRouter(prefix="/roles", tags=["roles"])

@@ -17,8 +17,9 @@ from interview.api.hr_schemas import (
     persona_from,
     self_report_groups,
 )
+from interview.candidate.session import session_by_token
 from interview.errors import Conflict, InvalidInput
-from interview.service import audit, session_by_token
+from interview.privacy.audit import audit
 from interview.storage.tables import JobRole, Organization, SelfReport
 
 router = APIRouter(prefix="/interview/{token}", tags=["candidate"])
@@ -30,7 +31,7 @@ DEFAULT_GREETING = {
 
 
 def initials(name: str) -> str:
-    """"Alex Chen" -> "AC"; "小李" -> "小李"[:2]."""
+    """ "Alex Chen" -> "AC"; "小李" -> "小李"[:2]."""
     parts = name.split()
     if len(parts) > 1:
         return (parts[0][0] + parts[-1][0]).upper()

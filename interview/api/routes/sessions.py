@@ -12,6 +12,7 @@ from fastapi.encoders import jsonable_encoder
 from pydantic import Field
 from sqlalchemy import select
 
+from interview.accounts.credentials import sign_token
 from interview.api.deps import (
     Credentials,
     Ctx,
@@ -23,8 +24,8 @@ from interview.api.deps import (
 )
 from interview.api.ranges import ranged_response
 from interview.api.schemas import In, InvitationOut, JobOut, SessionOut
-from interview.auth import sign_token
-from interview.dashboard import (
+from interview.errors import NotFound, Unauthorized
+from interview.hiring.dashboard import (
     EXPORT_HEADER,
     MAX_EXPORT,
     SessionQuery,
@@ -33,13 +34,12 @@ from interview.dashboard import (
     list_sessions,
     session_answers,
 )
-from interview.errors import NotFound, Unauthorized
+from interview.hiring.invitations import renew_invitation, session_for_org
+from interview.hiring.review import stored_report, summary, trail
 from interview.report.compliance import compliance, note_texts
 from interview.report.export import to_csv
 from interview.report.pdf import report_pdf
-from interview.review import stored_report, summary, trail
 from interview.scoring.fusion import policy_from
-from interview.service import renew_invitation, session_for_org
 from interview.storage import jobs
 from interview.storage.tables import Answer, Candidate, JobRole, Review, User
 
@@ -234,4 +234,3 @@ def get_job(job_id: str, user: CurrentUser, s: SessionDep) -> JobOut:
     except (KeyError, NotFound):  # say no more than "not found" (not the interview's id)
         raise NotFound(f"job {job_id!r} not found") from None
     return JobOut.model_validate(job, from_attributes=True)
-

@@ -11,13 +11,16 @@ from starlette.concurrency import run_in_threadpool
 
 from interview.api.deps import Ctx, CurrentUser, SessionDep, Writer, now
 from interview.api.schemas import In
+from interview.candidate.answers import answer_texts
+from interview.candidate.session import plan_of
 from interview.competency.library import load_library
 from interview.errors import Conflict, InvalidInput, NotFound
+from interview.hiring.invitations import session_for_org
 from interview.pipeline import EMBEDDER, followup_for, resume_plan_questions
+from interview.privacy.audit import audit
 from interview.questions.schemas import QuestionPlan
 from interview.resume.extract import MAX_BYTES
 from interview.resume.history import facts_from_history
-from interview.service import answer_texts, audit, plan_of, session_for_org
 from interview.storage.tables import Candidate, QuestionPlanRow
 
 router = APIRouter(tags=["tools"])

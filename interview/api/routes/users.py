@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 from sqlalchemy import select
 
+from interview.accounts.users import create_user
 from interview.api.deps import Admin, Ctx, CurrentUser, SessionDep, Writer, now
 from interview.api.hr_schemas import (
     OrganizationOut,
@@ -19,8 +20,8 @@ from interview.api.hr_schemas import (
 )
 from interview.api.routes.auth import end_sessions
 from interview.errors import Conflict, NotFound
-from interview.mail import mail_configured
-from interview.service import audit, create_user
+from interview.hiring.mail import mail_configured
+from interview.privacy.audit import audit
 from interview.storage.tables import Organization, User
 
 router = APIRouter(tags=["users"])

@@ -61,7 +61,7 @@ def as_audio(audio: Audio) -> Audio:
     if samples.ndim != 1:
         raise InvalidInput(
             f"audio has shape {samples.shape}; pass mono 16 kHz samples "
-            "(interview.media.decode_audio gives them)"
+            "(interview.perception.media.decode_audio gives them)"
         )
     if not np.isfinite(samples).all():
         raise InvalidInput("audio contains NaN or infinite samples; decode it again")

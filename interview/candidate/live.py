@@ -32,7 +32,7 @@ from interview.backend.protocols import Audio, SpeechRecognizer
 from interview.backend.registry import Backend
 from interview.backend.schemas import Transcription
 from interview.errors import InterviewError, InvalidInput
-from interview.media import SAMPLE_RATE, sniff_media, stream_audio
+from interview.perception.media import SAMPLE_RATE, sniff_media, stream_audio
 from interview.perception.schemas import TimedWord, Transcript, TranscriptSegment
 from interview.perception.speech import voice_activity
 from interview.perception.transcript import CHUNK_S, plan_chunks, transcribe, transcribe_media

@@ -1,6 +1,6 @@
 """Where a batch's tasks run: this process, worker processes, or Ray actors.
 
-Every engine runs batch_score.run_task and yields one Outcome per Task, in any order.
+Every engine runs batch.score.run_task and yields one Outcome per Task, in any order.
 "local" runs in this process (--jobs 1). ProcessEngine starts workers with spawn (no model
 state is forked), each with its own Backend, so models load once per worker. RayEngine
 puts the same function on Ray actors that hold the models, with a GPU share where the
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from interview.backend.registry import Backend
-from interview.batch_score import CandidateScorer, Outcome, Task, run_task
+from interview.batch.score import CandidateScorer, Outcome, Task, run_task
 from interview.config import Settings
 from interview.errors import InvalidInput
 

@@ -12,20 +12,17 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from interview.candidate.answers import FOLLOWUP_SEP, split_followup_id
+from interview.candidate.followups import followup_prompts
+from interview.candidate.session import plan_of
 from interview.competency.schemas import CompetencyModel
 from interview.errors import InvalidInput
+from interview.hiring.review import latest_levels
+from interview.hiring.roles import latest_model_and_plan
 from interview.report.fairness import Basis
 from interview.report.review import Reviewed, apply_overrides
 from interview.report.schemas import Report as ReportBody
-from interview.review import latest_levels
 from interview.scoring.fusion import Thresholds
-from interview.service import (
-    FOLLOWUP_SEP,
-    followup_prompts,
-    latest_model_and_plan,
-    plan_of,
-    split_followup_id,
-)
 from interview.storage.tables import (
     Answer,
     Candidate,

@@ -1,7 +1,7 @@
 """The worker side of `interview score`: perceive and score one candidate with loaded models.
 
 The same code path as the server's scoring job, without the database: recordings go through
-perception.answer.perceive (transcript, speech and video features, identity and reading
+integrity.recording.perceive (transcript, speech and video features, identity and reading
 flags), answers through pipeline.AnswerScorer, the integrity pass through
 integrity.session.check_session, and build_report makes the report the dashboard shows.
 
@@ -27,17 +27,17 @@ import numpy as np
 import interview
 from interview.backend.protocols import Vectors
 from interview.backend.registry import Backend
-from interview.batch import Candidate, RoleSpec
+from interview.batch.input import Candidate, RoleSpec
 from interview.competency.build import build_competency_model, competency_texts, template_texts
 from interview.competency.library import load_library
 from interview.competency.schemas import Competency, CompetencyModel
 from interview.config import Settings
 from interview.errors import InterviewError, InvalidInput
 from interview.integrity.identity import Enrollment, enroll
+from interview.integrity.recording import PerceivedAnswer, perceive, recorded_integrity
 from interview.integrity.session import SessionEvidence, check_session, integrity_tools
 from interview.integrity.similarity import PeerAnswer
-from interview.media import probe_media
-from interview.perception.answer import PerceivedAnswer, perceive, recorded_integrity
+from interview.perception.media import probe_media
 from interview.pipeline import EMBEDDER, AnswerScorer, settings_hash
 from interview.report.build import build_report
 from interview.report.schemas import Provenance, Report

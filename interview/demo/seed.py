@@ -8,21 +8,16 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from interview.auth import hash_password
+from interview.accounts.credentials import hash_password
+from interview.accounts.users import create_organization, create_user
 from interview.backend.registry import Backend
+from interview.candidate.answers import submit_choice_answer, submit_text_answer
+from interview.candidate.results import write_scores
+from interview.candidate.session import complete, plan_of, record_consent
 from interview.config import Settings
-from interview.pipeline import EMBEDDER, AnswerScorer, score_session, setup_role, write_scores
-from interview.service import (
-    complete,
-    create_organization,
-    create_user,
-    invite,
-    plan_of,
-    record_consent,
-    store_role,
-    submit_choice_answer,
-    submit_text_answer,
-)
+from interview.hiring.invitations import invite
+from interview.hiring.roles import store_role
+from interview.pipeline import EMBEDDER, AnswerScorer, score_session, setup_role
 from interview.storage.db import Database
 from interview.storage.tables import InterviewSession, Job, JobRole, Organization, User
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from interview.errors import Conflict, Forbidden, InvalidInput, NotFound
+from interview.privacy.audit import audit
 from interview.report.review import (
     Decision,
     DecisionEntry,
@@ -26,7 +27,6 @@ from interview.report.review import (
 )
 from interview.report.schemas import Report as ReportBody
 from interview.scoring.fusion import Thresholds
-from interview.service import audit
 from interview.storage.tables import (
     AuditEvent,
     InterviewSession,

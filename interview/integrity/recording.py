@@ -1,4 +1,7 @@
-"""Perceiving one recorded answer: transcript, speech features and (for video) video features."""
+"""One recorded answer perceived and checked: transcript, speech features and (for video)
+video features from perception, then its identity, reading and read-aloud flags. It lives in
+integrity because it runs integrity's checks on perception's output (perception imports no
+integrity)."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from interview.integrity.identity import Enrollment, IdentityResult, check_ident
 from interview.integrity.reading import LANGUAGES as READING_LANGUAGES
 from interview.integrity.reading import looking_away, read_aloud, reading_sweeps
 from interview.integrity.schemas import Flag
-from interview.media import decode_audio
+from interview.perception.media import decode_audio
 from interview.perception.schemas import SpeechFeatures, Transcript
 from interview.perception.speech import speech_features
 from interview.perception.transcript import transcribe

@@ -6,7 +6,7 @@ perceive (recordings -> transcripts, cached on disk by file hash) and score (wit
 other candidate of the same role as near-duplicate peers, so the result does not depend on
 the order or the number of workers). Only the driver writes files.
 
-The engines (this process, worker processes, Ray actors) are in batch_engines.py.
+The engines (this process, worker processes, Ray actors) are in batch/engines.py.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import interview
-from interview.batch import (
+from interview.batch.engines import EngineName, make_engine
+from interview.batch.input import (
     Candidate,
     InputError,
     RoleSpec,
@@ -32,8 +33,7 @@ from interview.batch import (
     resume_key,
     resume_parts,
 )
-from interview.batch_engines import EngineName, make_engine
-from interview.batch_output import (
+from interview.batch.output import (
     REPORTS,
     Row,
     StoredAnswer,
@@ -43,11 +43,11 @@ from interview.batch_output import (
     write_report,
     write_summary,
 )
-from interview.batch_score import Task
+from interview.batch.score import Task
 from interview.config import Settings
 from interview.errors import InvalidInput
+from interview.integrity.recording import ASR_MODEL, PerceivedAnswer
 from interview.integrity.similarity import PeerAnswer
-from interview.perception.answer import ASR_MODEL, PerceivedAnswer
 
 log = logging.getLogger(__name__)
 MAX_PEERS = 2000  # other candidates' answers compared for near-duplicates (as the server)

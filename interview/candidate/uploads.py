@@ -23,9 +23,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from interview.candidate.answers import recordable_question
 from interview.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge
-from interview.media import sniff_media
-from interview.service import recordable_question
+from interview.perception.media import sniff_media
 from interview.storage.blobs import BlobStore
 from interview.storage.tables import InterviewSession, Recording, RecordingChunk
 

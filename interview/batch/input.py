@@ -33,7 +33,7 @@ from interview.errors import InvalidInput
 from interview.integrity.ai_text import load_calibration
 from interview.integrity.identity import DETECTOR, MESH
 from interview.integrity.identity import EMBEDDER as FACE_EMBEDDER
-from interview.perception.answer import ASR_MODEL
+from interview.integrity.recording import ASR_MODEL
 from interview.pipeline import EMBEDDER, settings_hash
 from interview.scoring.fusion import ScoringPolicy
 

@@ -1,5 +1,5 @@
 """Invitations in bulk and by e-mail: a CSV of candidates read and checked, the e-mail
-text composed. Pure; interview/mail.py sends, service.invite() stores."""
+text composed. Pure; hiring/mail.py sends, hiring/invitations.invite() stores."""
 
 from __future__ import annotations
 

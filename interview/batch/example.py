@@ -8,7 +8,7 @@ words, so the batch's near-duplicate check has something to flag.
 
 The recordings are made from sample media (the project's shared test data by default); a
 candidate whose sample or program is missing is left out and the notes say why. Encoding
-goes through PyAV (bundled FFmpeg), as decoding does in interview.media.
+goes through PyAV (bundled FFmpeg), as decoding does in interview.perception.media.
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ import numpy.typing as npt
 import yaml
 
 from interview.errors import InvalidInput
-from interview.media import SAMPLE_RATE, decode_audio, iter_frames
+from interview.perception.media import SAMPLE_RATE, decode_audio, iter_frames
 
-DEFAULT_SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "data"
+DEFAULT_SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "data"
 CLIP = "video/one_person_center.mp4"
 SPEECH = "audio/jfk.flac"
 VIDEO_FPS = 12  # frames per second written; perception samples fewer

@@ -1,0 +1,1 @@
+"""HR accounts: organizations, users, passwords and signed tokens."""

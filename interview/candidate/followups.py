@@ -1,0 +1,81 @@
+"""Follow-up probes asked during an interview: how they are stored and numbered, and what
+the decision about the next one reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from interview.candidate.answers import FOLLOWUP_SEP, answer_texts, split_followup_id
+from interview.candidate.session import plan_of
+from interview.competency.library import load_library
+from interview.competency.schemas import Competency
+from interview.storage.tables import (
+    Answer,
+    FollowUpPrompt,
+    InterviewSession,
+)
+
+
+def followup_prompts(s: Session, session_id: str) -> list[FollowUpPrompt]:
+    return list(
+        s.scalars(
+            select(FollowUpPrompt)
+            .where(FollowUpPrompt.session_id == session_id)
+            .order_by(FollowUpPrompt.created_at, FollowUpPrompt.n)
+        ).all()
+    )
+
+
+def record_followup(
+    s: Session, sess: InterviewSession, question_id: str, gap: str, text: str, now: datetime
+) -> tuple[str, int]:
+    """Store the probe asked after `question_id`; returns (follow-up question id, n)."""
+    n = 1 + sum(p.question_id == question_id for p in followup_prompts(s, sess.id))
+    s.add(
+        FollowUpPrompt(
+            session_id=sess.id, question_id=question_id, n=n, gap=gap, text=text, created_at=now
+        )
+    )
+    s.flush()
+    return f"{question_id}{FOLLOWUP_SEP}{n}", n
+
+
+def pending_followup(s: Session, sess: InterviewSession) -> tuple[str, str] | None:
+    """(id, text) of a probe asked but not answered yet, so a reload resumes at it."""
+    answered = set(s.scalars(select(Answer.question_id).where(Answer.session_id == sess.id)))
+    for p in followup_prompts(s, sess.id):
+        qid = f"{p.question_id}{FOLLOWUP_SEP}{p.n}"
+        if qid not in answered:
+            return qid, p.text
+    return None
+
+
+@dataclass(frozen=True)
+class FollowUpContext:
+    """What the decision about one more probe reads."""
+
+    question_id: str  # the question asked, not a follow-up
+    question: str
+    competency: Competency
+    answer: str  # the answer so far: its text, the follow-up replies, a fresh transcript
+    asked: int  # probes asked after this question already
+
+
+def followup_context(
+    s: Session, sess: InterviewSession, question_id: str, spoken: str = ""
+) -> FollowUpContext | None:
+    """The answer so far to the question behind `question_id` (an answer or a reply to a
+    probe), or None when that kind of question takes no probes. `spoken` is the transcript
+    of a recorded answer just stored (its row has no text)."""
+    base, _ = split_followup_id(question_id)
+    question = plan_of(s, sess).question(base)
+    if question is None or question.kind not in ("behavioural", "situational", "resume"):
+        return None
+    asked = sum(p.question_id == base for p in followup_prompts(s, sess.id))
+    competency = load_library().competency(question.competency_id)
+    text = "\n".join(t for t in (answer_texts(s, sess.id).get(base, "").strip(), spoken) if t)
+    return FollowUpContext(base, question.text, competency, text, asked)

@@ -1,0 +1,1 @@
+"""Demo data: a seeded organization with roles, candidates and scored interviews."""

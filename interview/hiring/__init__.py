@@ -1,0 +1,1 @@
+"""HR's work: roles, invitations, the dashboard's queries, review and decisions, mail."""

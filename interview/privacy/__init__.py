@@ -1,0 +1,1 @@
+"""Privacy duties: the audit trail, erasure and export of a candidate, retention."""
