@@ -27,6 +27,7 @@ from interview.integrity.recording import PerceivedAnswer, recorded_integrity
 from interview.integrity.session import IntegrityTools, SessionEvidence, check_session
 from interview.questions.followup import analyse_answer, decide_followup, relevance_reference
 from interview.questions.followup_schemas import FollowUp
+from interview.questions.history import history_questions
 from interview.questions.items import Item, items_for
 from interview.questions.plan import build_plan
 from interview.questions.rephrase import accept, rephrase_prompt, rephrased
@@ -35,7 +36,6 @@ from interview.questions.schemas import Question, QuestionPlan
 from interview.report.build import build_report
 from interview.report.schemas import JudgeAgreement, Provenance, Report
 from interview.resume.extract import extract_text
-from interview.resume.history import history_questions
 from interview.resume.parse import parse_resume
 from interview.resume.schemas import ResumeFacts
 from interview.scoring import content

@@ -27,6 +27,8 @@ from interview.accounts.credentials import read_token
 from interview.api.inference import InferenceThreads
 from interview.api.ratelimit import SignInLimiter
 from interview.backend.registry import Backend
+from interview.competency.library import load_library
+from interview.competency.schemas import Library
 from interview.config import Settings
 from interview.errors import Forbidden, Unauthorized
 from interview.pipeline import AnswerScorer
@@ -75,6 +77,14 @@ def get_session(ctx: Ctx) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 _bearer = HTTPBearer(auto_error=False)
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+def get_library() -> Library:
+    """The competency library (read once per process)."""
+    return load_library()
+
+
+LibraryDep = Annotated[Library, Depends(get_library)]
 
 
 def now() -> datetime:

@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 from interview.competency.schemas import CompetencyModel
 from interview.errors import NotFound
 from interview.privacy.audit import audit
+from interview.questions.history import history_questions
 from interview.questions.items import load_items
 from interview.questions.plan import build_plan
 from interview.questions.schemas import QuestionPlan
-from interview.resume.history import history_questions
 from interview.storage.tables import (
     CompetencyModelRow,
     JobRole,

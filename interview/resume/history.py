@@ -1,42 +1,21 @@
 """A short resume built by asking, for frontline candidates who have none. Pure.
 
-The interviewer asks what the last job was, how long it lasted and why it ended; vague
-spoken durations ("a few months", "两三年") are normalised into month ranges, and the result is
-a ResumeFacts that risk checks and resume questions use like a parsed resume.
+The interviewer asks (questions/history.py) what the last job was, how long it lasted and
+why it ended; vague spoken durations ("a few months", "两三年") are normalised into month
+ranges, and the result is a ResumeFacts that risk checks and resume questions use like a
+parsed resume.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from interview.questions.schemas import Question
 from interview.resume.parse import normalise_duration
 from interview.resume.risks import find_risks
 from interview.resume.schemas import Job, ResumeFacts
 
 JOB, DURATION, REASON = "history:job", "history:duration", "history:reason"
-_TEXTS = {
-    "en": {
-        JOB: "Let's start with your work so far. What was your most recent job, and where was it?",
-        DURATION: "How long did you work there?",
-        REASON: "What made you leave, or why are you looking for a change now?",
-    },
-    "zh": {
-        JOB: "我们先聊聊您的工作经历。您最近一份工作是做什么的？在哪里？",
-        DURATION: "您在那里做了多长时间？",
-        REASON: "您当时为什么离开，或者现在为什么想换工作？",
-    },
-}
 MAX_ANSWER_CHARS = 200  # a job description, not an essay
-
-
-def history_questions(language: str) -> tuple[Question, ...]:
-    """Three short questions, asked first, not scored (kind "history")."""
-    texts = _TEXTS["zh" if language == "zh" else "en"]
-    return tuple(
-        Question(id=qid, competency_id="communication", kind="history", text=text, time_limit_s=90)
-        for qid, text in texts.items()
-    )
 
 
 def facts_from_history(answers: dict[str, str], language: str, today: date) -> ResumeFacts:

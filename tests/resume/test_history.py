@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from interview.resume.history import DURATION, JOB, REASON, facts_from_history, history_questions
+from interview.questions.history import history_questions
+from interview.resume.history import DURATION, JOB, REASON, facts_from_history
 
 TODAY = date(2026, 11, 28)
 

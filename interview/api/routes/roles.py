@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, Query, Request, status
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from interview.api.deps import Ctx, CurrentUser, SessionDep, Writer, now
+from interview.api.deps import Ctx, CurrentUser, LibraryDep, SessionDep, Writer, now
 from interview.api.hr_schemas import Persona, PlanPreviewOut
 from interview.api.schemas import (
     CompetencyWeights,
@@ -21,7 +21,6 @@ from interview.api.schemas import (
     RoleOut,
 )
 from interview.competency.edit import edit_model
-from interview.competency.library import load_library
 from interview.competency.schemas import CompetencyModel
 from interview.config import Settings
 from interview.errors import BackendUnavailable, InvalidInput
@@ -111,12 +110,12 @@ def show_role(role_id: str, user: CurrentUser, s: SessionDep) -> RoleOut:
 
 @router.put("/{role_id}/competencies")
 def edit_competencies(
-    role_id: str, body: CompetencyWeights, user: Writer, s: SessionDep
+    role_id: str, body: CompetencyWeights, user: Writer, s: SessionDep, library: LibraryDep
 ) -> RoleOut:
     """Save a new version of the role's competency model (earlier invites keep theirs)."""
     role = get_role(s, user.organization_id, role_id)
     model_row, _ = latest_model_and_plan(s, role.id)
-    model = edit_model(CompetencyModel.model_validate(model_row.spec), load_library(), body.weights)
+    model = edit_model(CompetencyModel.model_validate(model_row.spec), library, body.weights)
     plan = build_plan(
         model, role.language, max_questions=body.max_questions, items=pick_items(model, None)
     )
@@ -139,12 +138,12 @@ def _competencies_out(model: CompetencyModel, language: str) -> list[dict[str, A
 
 @router.post("/{role_id}/plan-preview")
 def preview_plan(
-    role_id: str, body: CompetencyWeights, user: Writer, s: SessionDep
+    role_id: str, body: CompetencyWeights, user: Writer, s: SessionDep, library: LibraryDep
 ) -> PlanPreviewOut:
     """The competencies and questions that these weights would give, without saving."""
     role = get_role(s, user.organization_id, role_id)
     model_row, _ = latest_model_and_plan(s, role.id)
-    model = edit_model(CompetencyModel.model_validate(model_row.spec), load_library(), body.weights)
+    model = edit_model(CompetencyModel.model_validate(model_row.spec), library, body.weights)
     plan = build_plan(
         model, role.language, max_questions=body.max_questions, items=pick_items(model, None)
     )

@@ -9,11 +9,10 @@ from fastapi import APIRouter, File, Form, UploadFile
 from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
-from interview.api.deps import Ctx, CurrentUser, SessionDep, Writer, now
+from interview.api.deps import Ctx, CurrentUser, LibraryDep, SessionDep, Writer, now
 from interview.api.schemas import In
 from interview.candidate.answers import answer_texts
 from interview.candidate.session import plan_of
-from interview.competency.library import load_library
 from interview.errors import Conflict, InvalidInput, NotFound
 from interview.hiring.invitations import session_for_org
 from interview.pipeline import EMBEDDER, followup_for, resume_plan_questions
@@ -27,13 +26,13 @@ router = APIRouter(tags=["tools"])
 
 
 @router.get("/library/competencies")
-def competencies(user: CurrentUser) -> list[dict[str, Any]]:
-    return [c.model_dump(mode="json") for c in load_library().competencies]
+def competencies(user: CurrentUser, library: LibraryDep) -> list[dict[str, Any]]:
+    return [c.model_dump(mode="json") for c in library.competencies]
 
 
 @router.get("/library/roles")
-def role_templates(user: CurrentUser) -> list[dict[str, Any]]:
-    return [r.model_dump(mode="json") for r in load_library().roles]
+def role_templates(user: CurrentUser, library: LibraryDep) -> list[dict[str, Any]]:
+    return [r.model_dump(mode="json") for r in library.roles]
 
 
 class FollowUpIn(In):
@@ -46,12 +45,12 @@ class FollowUpIn(In):
 
 @router.post("/followups")
 async def decide_followup(
-    body: FollowUpIn, user: CurrentUser, ctx: Ctx, s: SessionDep
+    body: FollowUpIn, user: CurrentUser, ctx: Ctx, s: SessionDep, library: LibraryDep
 ) -> dict[str, Any]:
     """The follow-up decision for an answer; the embedder is waited for in a thread of its
     own limiter (interview.api.inference), with the sign-in check's connection given back."""
     try:
-        comp = load_library().competency(body.competency_id)
+        comp = library.competency(body.competency_id)
     except KeyError:
         raise NotFound(f"competency {body.competency_id!r} is not in the library") from None
     await run_in_threadpool(s.commit)  # `s` is the session current_user read the user with
