@@ -34,10 +34,11 @@ import time
 import numpy as np
 
 from interview.backend.registry import Backend
-from interview.candidate.live import MIN_STRETCH_S, LiveSessions
+from interview.candidate.live import LiveSessions
 from interview.competency.library import load_library
 from interview.integrity.recording import ASR_MODEL
 from interview.perception.media import SAMPLE_RATE, decode_audio
+from interview.perception.stitch import MIN_STRETCH_S
 from interview.perception.transcript import transcribe
 from interview.pipeline import EMBEDDER, followup_for
 

@@ -41,7 +41,7 @@ from interview.batch.score import Outcome, Task
 from interview.config import Settings
 from interview.errors import InvalidInput
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "data"
 # Text checks load a 270M LM; the media tests leave them to the JSONL test. One thread
 # count everywhere: CTranslate2's int8 kernels may decode a word differently with another.
