@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from interview.resume.parse import normalise_duration
+from interview.resume.dates import normalise_duration
 from interview.resume.risks import find_risks
 from interview.resume.schemas import Job, ResumeFacts
 

@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from interview.errors import InvalidInput
-from interview.resume.parse import normalise_duration, parse_resume
+from interview.resume.dates import normalise_duration
+from interview.resume.parse import parse_resume
 from interview.resume.risks import find_risks, title_level
 from interview.resume.schemas import Job
 
