@@ -13,9 +13,10 @@ from pydantic import BaseModel, ConfigDict
 
 from interview.backend.registry import Backend
 from interview.errors import InvalidInput
+from interview.integrity.gaze import looking_away, reading_sweeps
 from interview.integrity.identity import Enrollment, IdentityResult, check_identity
-from interview.integrity.reading import LANGUAGES as READING_LANGUAGES
-from interview.integrity.reading import looking_away, read_aloud, reading_sweeps
+from interview.integrity.read_aloud import LANGUAGES as READING_LANGUAGES
+from interview.integrity.read_aloud import read_aloud
 from interview.integrity.schemas import Flag
 from interview.perception.media import decode_audio
 from interview.perception.schemas import SpeechFeatures, Transcript

@@ -14,18 +14,20 @@ import numpy as np
 import pytest
 
 from interview.errors import InvalidInput
-from interview.integrity.reading import (
+from interview.integrity.gaze import (
     AWAY_RATIO,
-    FLUENT,
     LONG_AWAY_S,
     MIN_RUN,
-    ReadAloudResult,
     ReadingResult,
-    count_repairs,
     looking_away,
+    reading_sweeps,
+)
+from interview.integrity.read_aloud import (
+    FLUENT,
+    ReadAloudResult,
+    count_repairs,
     pace_cv,
     read_aloud,
-    reading_sweeps,
 )
 from interview.perception.media import SAMPLE_RATE, decode_audio
 from interview.perception.schemas import SpeechFeatures, TimedWord, TimeSpan, Transcript

@@ -1,6 +1,6 @@
-"""Reading checks: gaze off the screen, eyes sweeping line after line, speech too fluent to be
-spontaneous. Pure functions over perception the pipeline already has (frame observations,
-speech features, the transcript); no model runs here.
+"""Gaze checks: gaze off the screen, and eyes sweeping line after line as in reading. Pure
+functions over the frame observations perception already has; no model runs here. The voice
+side (speech too fluent to be spontaneous) is in read_aloud.py.
 
 Each check returns a frozen result with the measured numbers, and flags for a human reviewer.
 A flag is a prompt to look at the recording, never a finding of cheating: people look away
@@ -32,15 +32,6 @@ of -0.003 to -0.004 eye widths per degree (3 and 10 fps); eyeball geometry (12 m
 0.005 sits between. That clip's per-frame jitter is 0.003-0.005 eye widths; the jump
 threshold adapts to the jitter of each recording (JUMP_NOISE). Both directions are tried
 (mirrored recordings, right-to-left scripts).
-
-Read aloud. Spontaneous speech carries about 6 disfluencies (fillers, repetitions, restarts)
-per 100 words, pauses of several seconds while planning, and an uneven pace; read speech has
-almost none of these. The recognizer (Whisper) tends to leave fillers out, which makes
-spontaneous speech look more fluent than it was: so the voice alone never gives more than a
-"low" flag, and with video the eyes must sweep too. The pace ramp is set from synthetic read
-speech (espeak-ng through Whisper base: pace CV 0.12 over 5 s windows) and the expectation
-that thinking pauses make spontaneous windows vary by a third or more; it is not calibrated
-on recorded interviews.
 """
 
 from __future__ import annotations
@@ -49,14 +40,13 @@ import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field
 
 from interview.errors import InvalidInput
 from interview.integrity.schemas import Flag, Frozen
-from interview.perception.schemas import SpeechFeatures, TimeSpan, Transcript
-from interview.perception.speech import spoken_words
+from interview.perception.schemas import TimeSpan
 from interview.perception.video_schemas import FrameObservation
 
 REVIEW = "This is a prompt for human review, not a finding of cheating."
@@ -87,22 +77,8 @@ MIN_RUN = 4  # flag only this many consecutive sweeps (4 lines take 6-26 s, with
 MEDIUM_RUN = 6  # "medium" from this many consecutive, regular sweeps; "low" below
 MEDIUM_LINE_CV = 0.5  # ... regular: line durations vary less than this (std / mean)
 
-# -- read aloud ------------------------------------------------------------------------------
-MIN_TALK_S = 30.0  # s of talking below which an answer is not judged
-MIN_WORDS = 60.0  # words (Chinese: characters / 2) below which an answer is not judged
-WINDOW_S = 5.0  # s; pace is words per second in consecutive windows of this length
-MIN_WINDOW_S = 2.5  # s; a shorter last window is dropped
-# Each fluency part is 1 (read-like) at or below the first value, 0 at or above the second.
-FILLER_RAMP = (0.5, 3.0)  # fillers per 100 words
-REPAIR_RAMP = (0.3, 2.0)  # repetitions and restarts per 100 words
-PACE_RAMP = (0.25, 0.5)  # coefficient of variation of words per second across windows
-LONG_PAUSE_RAMP = (0.0, 2.0)  # pauses of 2 s or more per minute
-FLUENT = 0.8  # fluency (mean of the four parts) at or above this is "fluent" evidence ...
-MAX_DISFLUENCY = 1.0  # ... and only with at most this many fillers + repairs per 100 words
-LANGUAGES = ("en", "zh")
 
 Direction = Literal["image_left", "image_right"]
-Eyes = Literal["sweeps", "no_sweeps", "not_seen"]
 Samples = Sequence[tuple[float, float]]  # (seconds, horizontal gaze in eye widths)
 
 
@@ -144,25 +120,6 @@ class ReadingResult(Frozen):
     min_run: int = MIN_RUN
 
 
-class ReadAloudResult(Frozen):
-    """How scripted one spoken answer sounds: disfluencies, pace regularity, long pauses."""
-
-    judged: bool
-    reason: str
-    language: str
-    words: float = Field(ge=0)  # Chinese: characters / 2
-    talking_s: float = Field(ge=0)  # first word to last word
-    filler_rate_per_100_words: float = Field(default=0.0, ge=0)
-    repetitions: int = Field(default=0, ge=0)  # a word said twice in a row ("I I")
-    restarts: int = Field(default=0, ge=0)  # a phrase said again ("we went, we went"), "wh-"
-    disfluency_per_100_words: float = Field(default=0.0, ge=0)  # fillers + the two above
-    pace_cv: float | None = None  # std / mean of words per second across WINDOW_S windows
-    long_pauses_per_minute: float = Field(default=0.0, ge=0)
-    fluency: float | None = Field(default=None, ge=0, le=1)  # 1 = as regular as reading
-    fluent: bool = False  # fluency >= FLUENT and disfluencies <= MAX_DISFLUENCY
-    eyes: Eyes = "not_seen"  # what the video said: sweeps, none, or no video judged
-
-
 # -- shared helpers --------------------------------------------------------------------------
 
 
@@ -190,18 +147,18 @@ def _weights(observations: Sequence[FrameObservation], step: float) -> list[floa
     return out
 
 
-def _cv(values: Sequence[float]) -> float | None:
+def cv(values: Sequence[float]) -> float | None:
     if len(values) < 2:
         return None
     mean = statistics.fmean(values)
     return statistics.pstdev(values) / mean if mean > 0 else None
 
 
-def _span(start: float, end: float) -> TimeSpan:
+def time_span(start: float, end: float) -> TimeSpan:
     return TimeSpan(start=round(start, 4), end=round(max(end, start), 4))
 
 
-def _spans(spans: Sequence[TimeSpan]) -> list[list[float]]:
+def span_lists(spans: Sequence[TimeSpan]) -> list[list[float]]:
     return [[s.start, s.end] for s in spans]
 
 
@@ -224,10 +181,10 @@ def _away_stretches(observations: Sequence[FrameObservation], step: float) -> li
             continue
         if o.gaze_on_screen is None and o.t - last_away < BRIDGE_S:
             continue
-        stretches.append(_span(start, min(o.t, end)))
+        stretches.append(time_span(start, min(o.t, end)))
         start = None
     if start is not None:
-        stretches.append(_span(start, end))
+        stretches.append(time_span(start, end))
     return stretches
 
 
@@ -278,7 +235,7 @@ def looking_away(
             "longest_away_threshold_s": LONG_AWAY_S,
             "away_s": result.away_s,
             "face_s": result.face_s,
-            "stretches": _spans(result.stretches),
+            "stretches": span_lists(result.stretches),
             "medium_from": {"away_ratio": AWAY_MEDIUM_RATIO, "longest_away_s": AWAY_MEDIUM_S},
         },
         question_id=question_id,
@@ -432,7 +389,7 @@ def _find(series: Sequence[Samples], sign: int, jump: float, step: float) -> _Fo
     spans, chains = [], []
     for run in series:
         sweeps = _sweeps(run, sign, jump, step)
-        spans += [_span(run[s.start][0], run[s.land][0]) for s in sweeps]
+        spans += [time_span(run[s.start][0], run[s.land][0]) for s in sweeps]
         chains += [(c, run) for c in _chains(sweeps)]
     return _Found(sign, spans, chains)
 
@@ -469,9 +426,9 @@ def reading_sweeps(
     lines = [s.line_s for s in best]
     sizes = [s.size for s in best]
     runs = tuple(
-        _span(r[c[0].start][0], r[c[-1].land][0]) for c, r in found.chains if len(c) >= MIN_RUN
+        time_span(r[c[0].start][0], r[c[-1].land][0]) for c, r in found.chains if len(c) >= MIN_RUN
     )
-    line_cv, size_cv = _cv(lines), _cv(sizes)
+    line_cv, size_cv = cv(lines), cv(sizes)
     result = ReadingResult(
         judged=True,
         reason=f"{len(observations)} frames at {fps:.1f} fps, gaze measured on {gaze_s:.1f} s",
@@ -506,7 +463,7 @@ def reading_sweeps(
             "medium_run": MEDIUM_RUN,
             "sweeps": result.sweeps,
             "sweeps_per_minute": result.sweeps_per_minute,
-            "runs": _spans(runs),
+            "runs": span_lists(runs),
             "line_s_median": result.line_s_median,
             "line_s_cv": result.line_s_cv,
             "line_s_cv_regular_below": MEDIUM_LINE_CV,
@@ -524,210 +481,3 @@ def reading_sweeps(
         ),
     )
     return result, [flag]
-
-
-# -- read aloud ------------------------------------------------------------------------------
-
-
-def _ramp(value: float, good: float, bad: float) -> float:
-    """1 at or below `good`, 0 at or above `bad`, linear between."""
-    if value <= good:
-        return 1.0
-    if value >= bad:
-        return 0.0
-    return (bad - value) / (bad - good)
-
-
-def _core(word: str) -> str:
-    return "".join(ch for ch in word.lower() if ch.isalnum() or ch in "'-").strip("'")
-
-
-def _tokens(transcript: Transcript, language: str) -> list[str]:
-    if transcript.words:
-        words = [w.word for w in transcript.words]
-    elif language == "zh":
-        words = list(transcript.text)
-    else:
-        words = transcript.text.split()
-    return [c for c in (_core(w) for w in words) if c.strip("-")]
-
-
-def count_repairs(transcript: Transcript, language: str) -> tuple[int, int]:
-    """(repetitions, restarts): a word said twice in a row; a two-word phrase said again, or a
-    word cut off ("wh-"). Chinese: only units of two or more characters count, since doubled
-    characters (看看, 谢谢) are ordinary words."""
-    tokens = _tokens(transcript, language)
-    cut = sum(t.endswith("-") for t in tokens)
-    tokens = [t.rstrip("-") for t in tokens]
-    repetitions = restarts = 0
-    i = 0
-    while i < len(tokens) - 1:
-        if tokens[i + 2 : i + 4] == tokens[i : i + 2]:
-            restarts += 1
-            i += 2
-        elif tokens[i] == tokens[i + 1] and (language != "zh" or len(tokens[i]) >= 2):
-            repetitions += 1
-            i += 1
-        else:
-            i += 1
-    return repetitions, restarts + cut
-
-
-def pace_cv(transcript: Transcript, language: str) -> float | None:
-    """Coefficient of variation of words per second over consecutive WINDOW_S windows of the
-    talking span, words placed by their midpoints; a last window shorter than MIN_WINDOW_S
-    joins the one before. None with fewer than two windows."""
-    words = transcript.words
-    if not words:
-        return None
-    start, end = words[0].start, words[-1].end
-    if end <= start:
-        return None
-    count = max(1, math.floor((end - start) / WINDOW_S))
-    if end - start - count * WINDOW_S >= MIN_WINDOW_S:
-        count += 1
-    spoken = [0.0] * count
-    for w in words:
-        k = min(max(int(((w.start + w.end) / 2 - start) // WINDOW_S), 0), count - 1)
-        spoken[k] += spoken_words(w.word, language)
-    lengths = [WINDOW_S] * (count - 1) + [end - start - (count - 1) * WINDOW_S]
-    return _cv([n / length for n, length in zip(spoken, lengths, strict=True)])
-
-
-def _talking_s(speech: SpeechFeatures, transcript: Transcript) -> float:
-    if transcript.words:
-        return transcript.words[-1].end - transcript.words[0].start
-    return 60 * speech.words / speech.rate_wpm if speech.rate_wpm > 0 else 0.0
-
-
-def _eyes(sweeps: ReadingResult | None, span: TimeSpan) -> tuple[Eyes, str]:
-    if sweeps is None:
-        return "not_seen", "no video"
-    if not sweeps.judged:
-        return "not_seen", f"video not judged: {sweeps.reason}"
-    overlapping = [r for r in sweeps.runs if r.start < span.end and span.start < r.end]
-    if overlapping:
-        return "sweeps", f"{sweeps.longest_run} reading sweeps in a row while talking"
-    return "no_sweeps", "no run of reading sweeps while talking"
-
-
-def read_aloud(
-    speech: SpeechFeatures,
-    transcript: Transcript,
-    sweeps: ReadingResult | None,
-    *,
-    language: str,
-    question_id: str | None = None,
-) -> tuple[ReadAloudResult, list[Flag]]:
-    """Whether a spoken answer sounds read from a script: too fluent for spontaneous talk, and
-    (when the video was judged) the eyes sweeping line after line at the same time."""
-    if language not in LANGUAGES:
-        raise InvalidInput(f"language {language!r} is not supported; use one of {LANGUAGES}")
-    if transcript.language and transcript.language != language:
-        raise InvalidInput(
-            f"the transcript is in {transcript.language!r} but language is {language!r}; "
-            "pass the language the answer was transcribed in"
-        )
-    talking = _talking_s(speech, transcript)
-    base = {"language": language, "words": speech.words, "talking_s": round(talking, 3)}
-    why_not = None
-    if transcript.status != "ok":
-        why_not = f"transcript is {transcript.status}: nothing to judge"
-    elif not transcript.words:
-        why_not = "no word times in the transcript: pace cannot be measured"
-    elif talking < MIN_TALK_S or speech.words < MIN_WORDS:
-        why_not = (
-            f"too short to judge: {talking:.1f} s and {speech.words:g} words of talking; need "
-            f"{MIN_TALK_S:g} s and {MIN_WORDS:g} words"
-        )
-    if why_not is not None:
-        return ReadAloudResult(judged=False, reason=why_not, **base), []
-
-    repetitions, restarts = count_repairs(transcript, language)
-    repairs_rate = 100 * (repetitions + restarts) / speech.words
-    disfluency = speech.filler_rate_per_100_words + repairs_rate
-    cv = pace_cv(transcript, language)
-    long_rate = 60 * speech.long_pause_count / talking
-    parts = [
-        _ramp(speech.filler_rate_per_100_words, *FILLER_RAMP),
-        _ramp(repairs_rate, *REPAIR_RAMP),
-        _ramp(cv, *PACE_RAMP) if cv is not None else 0.0,
-        _ramp(long_rate, *LONG_PAUSE_RAMP),
-    ]
-    fluency = statistics.fmean(parts)
-    fluent = fluency >= FLUENT and disfluency <= MAX_DISFLUENCY
-    span = _span(transcript.words[0].start, transcript.words[-1].end)
-    eyes, eyes_why = _eyes(sweeps, span)
-    result = ReadAloudResult(
-        judged=True,
-        reason=f"{speech.words:g} words over {talking:.1f} s; eyes: {eyes_why}",
-        filler_rate_per_100_words=round(speech.filler_rate_per_100_words, 3),
-        repetitions=repetitions,
-        restarts=restarts,
-        disfluency_per_100_words=round(disfluency, 3),
-        pace_cv=round(cv, 4) if cv is not None else None,
-        long_pauses_per_minute=round(long_rate, 3),
-        fluency=round(fluency, 4),
-        fluent=fluent,
-        eyes=eyes,
-        **base,
-    )
-    if not fluent or eyes == "no_sweeps":
-        return result, []
-    return result, [
-        _read_aloud_flag(result, sweeps if eyes == "sweeps" else None, span, eyes_why, question_id)
-    ]
-
-
-def _read_aloud_flag(
-    result: ReadAloudResult,
-    sweeps: ReadingResult | None,
-    span: TimeSpan,
-    eyes_why: str,
-    question_id: str | None,
-) -> Flag:
-    """A "medium" flag when the eyes swept while talking, "low" when only the voice was judged."""
-    fluency = result.fluency or 0.0
-    evidence: dict[str, Any] = {
-        "fluency": result.fluency,
-        "fluency_threshold": FLUENT,
-        "disfluency_per_100_words": result.disfluency_per_100_words,
-        "disfluency_max": MAX_DISFLUENCY,
-        "filler_rate_per_100_words": result.filler_rate_per_100_words,
-        "filler_ramp": list(FILLER_RAMP),
-        "repetitions": result.repetitions,
-        "restarts": result.restarts,
-        "repair_ramp": list(REPAIR_RAMP),
-        "pace_cv": result.pace_cv,
-        "pace_ramp": list(PACE_RAMP),
-        "long_pauses_per_minute": result.long_pauses_per_minute,
-        "long_pause_ramp": list(LONG_PAUSE_RAMP),
-        "eyes": result.eyes,
-    }
-    if sweeps is not None:
-        evidence |= {"longest_sweep_run": sweeps.longest_run, "sweep_runs": _spans(sweeps.runs)}
-        eyes_note = (
-            f"and the eyes swept line after line ({sweeps.longest_run} sweeps in a row) while "
-            "talking"
-        )
-        confidence = 0.6 * fluency + 0.3 * min(sweeps.longest_run / 8, 1.0)
-    else:
-        eyes_note = f"but the eyes were not seen ({eyes_why}), so this rests on the voice alone"
-        confidence = 0.4 * fluency
-    pace = f"pace CV {result.pace_cv:.2f}" if result.pace_cv is not None else "pace not measured"
-    return Flag(
-        kind="read_aloud",
-        severity="medium" if sweeps is not None else "low",
-        confidence=round(confidence, 3),
-        start_s=span.start,
-        end_s=span.end,
-        evidence=evidence,
-        question_id=question_id,
-        note=(
-            f"The answer is unusually fluent for unprepared speech "
-            f"({result.disfluency_per_100_words:.1f} fillers, repetitions and restarts per 100 "
-            f"words; {pace}; {result.long_pauses_per_minute:.1f} long pauses a minute) "
-            f"{eyes_note}. Rehearsed speakers talk like this too, and the recognizer may leave "
-            f"out some fillers; listen to the answer. {REVIEW}"
-        ),
-    )
