@@ -104,7 +104,7 @@ def complete(s: Session, sess: InterviewSession, now: datetime) -> str:
     return jobs.enqueue(s, "score_session", f"score:{sess.id}:1", {"session_id": sess.id}, now)
 
 
-def request_review(s: Session, sess: InterviewSession, reason: str, now: datetime) -> None:
+def ask_for_review(s: Session, sess: InterviewSession, reason: str, now: datetime) -> None:
     """The candidate asks for a person to review their interview; asking twice is harmless."""
     if s.scalar(select(ReviewRequest).where(ReviewRequest.session_id == sess.id)) is None:
         s.add(ReviewRequest(session_id=sess.id, reason=normalise_text(reason), created_at=now))

@@ -58,11 +58,11 @@ from interview.candidate.followups import (
 from interview.candidate.live import chunk_offset, live_sessions
 from interview.candidate.session import (
     NOTICE_VERSION,
+    ask_for_review,
     complete,
     consent_state,
     plan_of,
     record_consent,
-    request_review,
     session_by_token,
 )
 from interview.errors import Conflict, InterviewError, InvalidInput, PayloadTooLarge
@@ -478,11 +478,11 @@ class ReviewRequestIn(In):
 
 
 @router.post("/review-request", status_code=status.HTTP_201_CREATED)
-def ask_for_review(token: str, body: ReviewRequestIn, s: SessionDep) -> dict[str, bool]:
+def request_review(token: str, body: ReviewRequestIn, s: SessionDep) -> dict[str, bool]:
     """The candidate asks for a person to review their interview; asking twice is harmless.
     Works after the interview is finished and scored, as long as the link has not expired."""
     sess = session_by_token(s, token, now())
-    request_review(s, sess, body.reason, now())
+    ask_for_review(s, sess, body.reason, now())
     s.commit()
     return {"requested": True}
 
