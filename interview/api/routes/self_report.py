@@ -30,7 +30,7 @@ DEFAULT_GREETING = {
 
 
 def initials(name: str) -> str:
-    """"Alex Chen" -> "AC"; "小李" -> "小李"[:2]."""
+    """ "Alex Chen" -> "AC"; "小李" -> "小李"[:2]."""
     parts = name.split()
     if len(parts) > 1:
         return (parts[0][0] + parts[-1][0]).upper()

@@ -234,4 +234,3 @@ def get_job(job_id: str, user: CurrentUser, s: SessionDep) -> JobOut:
     except (KeyError, NotFound):  # say no more than "not found" (not the interview's id)
         raise NotFound(f"job {job_id!r} not found") from None
     return JobOut.model_validate(job, from_attributes=True)
-
