@@ -166,7 +166,7 @@ def bench_e5_engines(backend: Backend, quick: bool) -> dict[str, Any]:
     engine (the baseline) and the PyTorch one (the product's embedder). Sentences of the
     labelled answers, one call per answer as the scorer made them before, and one call for a
     whole ten-answer interview as it makes them now; tokens per second and agreement."""
-    from interview.scoring.content import split_sentences
+    from interview.text.sentences import split_sentences
 
     rows = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines()]
     answers = [r["answer"] for r in rows if r["language"] == "en"][: 10 if quick else 40]

@@ -32,13 +32,9 @@ from pathlib import Path
 
 from interview.competency.library import load_library
 from interview.pipeline import EMBEDDER
-from interview.questions.followup import (
-    RELEVANCE_MIN,
-    analyse_answer,
-    decide_followup,
-    relevance_reference,
-)
-from interview.scoring.content import word_count
+from interview.questions.followup import decide_followup, relevance_reference
+from interview.text.sentences import word_count
+from interview.text.star import RELEVANCE_MIN, analyse_answer
 
 DATA = Path(__file__).parent / "data" / "followups.jsonl"
 FROZEN_SHA256 = "1bb81648872ac5af908524ccba45354a83dda591c9f78221a1bcacb3199994b1"

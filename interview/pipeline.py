@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,7 +26,7 @@ from interview.errors import NotFound
 from interview.integrity.identity import Enrollment
 from interview.integrity.recording import PerceivedAnswer, recorded_integrity
 from interview.integrity.session import IntegrityTools, SessionEvidence, check_session
-from interview.questions.followup import analyse_answer, decide_followup, relevance_reference
+from interview.questions.followup import decide_followup, relevance_reference
 from interview.questions.followup_schemas import FollowUp
 from interview.questions.history import history_questions
 from interview.questions.items import Item, items_for
@@ -55,6 +56,8 @@ from interview.storage.tables import (
     JobRole,
     QuestionPlanRow,
 )
+from interview.text.sentences import INSTRUCTION_PATTERNS
+from interview.text.star import analyse_answer
 from interview.worker import Commit
 
 EMBEDDER = "e5-small-multilingual-torch"
@@ -141,57 +144,84 @@ def resume_plan_questions(
 
 
 class AnswerScorer:
-    """Embeds answers and rubric texts through the backend, then scores purely."""
+    """Embeds answers and rubric texts through the backend, then scores purely
+    (scoring/content.py); the one scoring path of the server, the batch and the benchmarks."""
 
-    def __init__(self, embedder: Embedder) -> None:
+    def __init__(self, embedder: Embedder, model: content.ContentModel | None = None) -> None:
         self.embedder = embedder
-        self._rubric: dict[tuple[str, str], tuple[Vectors, Vectors]] = {}
+        self.model = model or content.load_model()
+        self._rubric: dict[tuple[str, str], Vectors] = {}
+        self._topics: dict[tuple[str, str, str], content.Topic] = {}
+        self._idf: dict[str, tuple[dict[str, float], float]] = {}
+        self._centre: dict[str, Vectors] = {}
 
-    def _rubric_vecs(self, competency: Competency, language: str) -> tuple[Vectors, Vectors]:
+    def centre(self, language: str) -> Vectors:
+        """The mean embedding of the library's example answers in a language: what any two
+        answers share, subtracted before relevance and indicator similarities."""
+        if language not in self._centre:
+            texts = [
+                a.example.get(language) for c in load_library().competencies for a in c.anchors
+            ]
+            mean = self.embedder.embed_queries(texts).mean(axis=0)
+            self._centre[language] = mean / max(float(np.linalg.norm(mean)), 1e-12)
+        return self._centre[language]
+
+    def _indicators(self, competency: Competency, language: str) -> Vectors:
         key = (competency.id, language)
         if key not in self._rubric:
-            # E5 "query:" on both sides: answer-to-anchor is a symmetric similarity.
-            anchors = self.embedder.embed_queries(content.anchor_texts(competency, language))
             labels = content.indicator_texts(competency, language)
-            indicators = self.embedder.embed_queries([t for _, t in labels])
-            self._rubric[key] = (anchors, indicators)
+            self._rubric[key] = self.embedder.embed_queries([t for _, t in labels])
         return self._rubric[key]
 
-    def score(
-        self, question_id: str, text: str, competency: Competency, language: str
-    ) -> AnswerScore:
-        return self.score_many([(question_id, text, competency, language)])[0]
+    def _topic(self, competency: Competency, language: str, question: str) -> content.Topic:
+        if language not in self._idf:
+            self._idf[language] = content.library_idf(load_library().competencies, language)
+        key = (competency.id, language, question)
+        if key not in self._topics:
+            self._topics[key] = content.topic(competency, language, question, self._idf[language])
+        return self._topics[key]
 
-    def score_many(self, items: Sequence[tuple[str, str, Competency, str]]) -> list[AnswerScore]:
-        """Score (question id, text, competency, language) items with one embedding call for
-        all their sentences: one batch per interview keeps the engine's batches full."""
+    def score(
+        self, question_id: str, question: str, text: str, competency: Competency, language: str
+    ) -> AnswerScore:
+        return self.score_many([(question_id, question, text, competency, language)])[0]
+
+    def score_many(
+        self, items: Sequence[tuple[str, str, str, Competency, str]]
+    ) -> list[AnswerScore]:
+        """Score one interview's (question id, question, answer, competency, language) items,
+        in the order asked, with one embedding call for all their kept sentences. An answer
+        given again to a later question counts once (content.reused_answers)."""
         if not items:
             return []
         texts: list[str] = []
-        spans: list[tuple[int, int, bool]] = []  # first row, sentences, whole answer embedded
-        for _, text, _, _ in items:
-            sentences = [s.text for s in content.split_sentences(text)]
-            whole = content.needs_answer_vector(sentences)
-            spans.append((len(texts), len(sentences), whole))
-            texts += [*sentences, *([text or " "] if whole else [])]
-        vecs = self.embedder.embed_queries(texts)  # every item adds at least one text
+        spans: list[tuple[int, int]] = []  # first row, kept sentences
+        for _, question, text, _, language in items:
+            said_in = content.detect_language(text) or language
+            kept, _ = content.read_answer(text, said_in, question)
+            spans.append((len(texts), len(kept)))
+            texts += [s.text for s in kept]
+        vecs = self.embedder.embed_queries(texts) if texts else np.zeros((0, 1), np.float32)
+        reused = content.reused_answers([(qid, text) for qid, _, text, _, _ in items])
         out = []
-        for (question_id, text, competency, language), (first, n, whole) in zip(
+        for (question_id, question, text, competency, language), (first, n) in zip(
             items, spans, strict=True
         ):
-            anchors, indicators = self._rubric_vecs(competency, language)
-            out.append(
-                content.score_answer(
-                    question_id,
-                    text,
-                    competency,
-                    language,
-                    vecs[first + n] if whole else None,
-                    vecs[first : first + n],
-                    anchors,
-                    indicators,
-                )
+            result = content.score_answer(
+                question_id,
+                question,
+                text,
+                competency,
+                language,
+                self._topic(competency, language, question),
+                vecs[first : first + n],
+                self._indicators(competency, language),
+                self.centre(language),
+                self.model,
             )
+            if question_id in reused:
+                result = content.counted_once(result, reused[question_id])
+            out.append(result)
         return out
 
 
@@ -199,12 +229,13 @@ def settings_hash(settings: Settings) -> str:
     relevant = {
         "device_policy": settings.device_policy,
         "embedder": EMBEDDER,
-        "temperature": content.TEMPERATURE,
+        "content_model": content.load_model().version,
+        "relevance_min": content.RELEVANCE_MIN,
         "match": content.INDICATOR_MATCH,
         "min_words": content.MIN_WORDS,
         "short_words": content.SHORT_WORDS,
-        "detail_step": content.DETAIL_STEP,
-        "instructions": [p.pattern for p in content.INSTRUCTION_PATTERNS],
+        "read_words": content.MAX_READ_WORDS,
+        "instructions": [p.pattern for p in INSTRUCTION_PATTERNS],
     }
     return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -274,13 +305,13 @@ def score_session(
                 )
     spoken_texts: dict[str, str] = {}
     slots: list[AnswerScore | int] = []  # a score, or the index of an answer in `todo`
-    todo: list[tuple[str, str, Competency, str]] = []
+    todo: list[tuple[str, str, str, Competency, str]] = []
     for q in plan.questions:
         if q.id in heard and heard[q.id].transcript.text.strip():
             spoken_texts[q.id] = heard[q.id].transcript.text
             comp = comps.get(q.competency_id) or library.competency(q.competency_id)
             slots.append(len(todo))
-            todo.append((q.id, heard[q.id].transcript.text, comp, language))
+            todo.append((q.id, q.text, heard[q.id].transcript.text, comp, language))
             continue
         text = texts.get(q.id, "")
         if not text.strip():
@@ -292,7 +323,7 @@ def score_session(
             continue
         comp = comps.get(q.competency_id) or library.competency(q.competency_id)
         slots.append(len(todo))
-        todo.append((q.id, text, comp, language))
+        todo.append((q.id, q.text, text, comp, language))
     content_scores = scorer.score_many(todo)  # one embedding batch for the interview
     for slot in slots:
         if isinstance(slot, int):

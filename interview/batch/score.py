@@ -182,7 +182,7 @@ class CandidateScorer:
         written: dict[str, str] = {}
         spoken: dict[str, str] = {}
         heard: dict[str, PerceivedAnswer] = {}
-        todo: list[tuple[str, str, Competency, str]] = []
+        todo: list[tuple[str, str, str, Competency, str]] = []
         for n, answer in enumerate(candidate.answers, start=1):
             cid = answer.competency or self.competency_for(answer.question, model, language)
             qid = question_id(n, cid)
@@ -194,10 +194,10 @@ class CandidateScorer:
                 said = perceived[n].transcript.text
                 if said.strip():
                     spoken[qid] = said
-                    todo.append((qid, said, comp, language))
+                    todo.append((qid, answer.question, said, comp, language))
             elif answer.text and answer.text.strip():
                 written[qid] = answer.text
-                todo.append((qid, answer.text, comp, language))
+                todo.append((qid, answer.question, answer.text, comp, language))
         for result in self.scorer.score_many(todo):  # one embedding batch per candidate
             said_in = heard.get(result.question_id)
             scores.append(attach_times(result, said_in.transcript) if said_in else result)

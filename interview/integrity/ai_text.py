@@ -41,7 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from interview.backend.schemas import TokenScores
 from interview.errors import InvalidInput
 from interview.integrity.schemas import AiTextResult, Flag
-from interview.scoring.content import word_count
+from interview.text.sentences import word_count
 
 CALIBRATION_FILE = Path(__file__).parent / "data" / "calibration.json"
 MIN_TOKENS = 16  # fewer scored tokens carry too little evidence to judge

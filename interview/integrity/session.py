@@ -32,7 +32,7 @@ from interview.integrity.similarity import (
     reference_prompt,
 )
 from interview.integrity.summary import IntegritySummary, summarise
-from interview.scoring.content import word_count
+from interview.text.sentences import word_count
 
 log = logging.getLogger(__name__)
 REFERENCE_TOKENS = 120  # most of the ~120 words the reference prompt asks for; it is slow

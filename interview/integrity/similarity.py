@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from interview.integrity.schemas import Flag
-from interview.scoring.content import word_count
+from interview.text.sentences import word_count
 
 SHINGLE = 3  # words (Chinese: characters) per shingle
 MIN_WORDS = 30.0  # shorter answers share stock phrases by chance; not compared

@@ -18,7 +18,7 @@ import parselmouth
 
 from interview.errors import InvalidInput
 from interview.perception.schemas import SpeechFeatures, TimeSpan, Transcript
-from interview.scoring.content import word_count
+from interview.text.sentences import word_count
 
 FRAME_S = 0.02  # s; energy frames for voice activity (non-overlapping)
 SILENCE_DBFS = -50.0  # dBFS; a frame quieter than this is never speech (RMS ~0.003)

@@ -212,7 +212,7 @@ def _page_content_bytes(page: Any) -> int:
     size = len(contents.get_data()) if contents is not None else 0
     resources = page.get("/Resources")
     xobjects = resources.get_object().get("/XObject") if resources is not None else None
-    for ref in (xobjects.get_object().values() if xobjects is not None else ()):
+    for ref in xobjects.get_object().values() if xobjects is not None else ():
         obj = ref.get_object()
         if obj.get("/Subtype") == "/Form":
             size += len(obj.get_data())

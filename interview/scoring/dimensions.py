@@ -1,7 +1,11 @@
 """Delivery and presence as scored dimensions: measured properties, never feelings. Pure.
 
-Delivery uses speaking rate, pauses and fillers only. Pitch and loudness are reported in the
-features but never scored: they vary with voice, accent and health, not with competence.
+Delivery is scored on fluency alone: fillers per 100 words, the one delivery measure the
+validation data supports (bench/validity.py: on independent raters' judgements of real
+interviews, filler rate correlates -0.43 with the overall rating); its weight in the overall
+comes from the same fit (scoring/data/content_model.json). Speaking rate and pauses are shown
+to the reviewer as measured but not scored: nothing here validates them. Pitch and loudness
+are reported in the features but never scored: they vary with voice, accent and health.
 Presence uses face-in-frame and facing-the-screen ratios: observable behaviour only.
 """
 
@@ -17,7 +21,7 @@ from interview.scoring.fusion import Dimension
 RATE_OK = (100.0, 180.0)
 RATE_FAR = (60.0, 230.0)  # beyond these the rate itself gets in the listener's way
 PAUSE_OK, PAUSE_FAR = 0.30, 0.60  # share of the talking span spent in pauses
-FILLER_OK, FILLER_FAR = 3.0, 12.0  # fillers per 100 words
+FILLER_OK, FILLER_FAR = 0.0, 12.0  # fillers per 100 words: 5 at none, 1 at FILLER_FAR
 
 
 def _band(value: float, ok: float, far: float) -> float:
@@ -39,29 +43,33 @@ def _rate_band(wpm: float) -> float:
     return max(1.0, 5.0 - 4.0 * (wpm - hi) / (far_hi - hi))
 
 
+def fluency(filler_rates: Sequence[float], evidence: Sequence[str] = ()) -> Dimension:
+    """Delivery from fillers per 100 words (one rate per spoken answer), 5 at none, falling
+    linearly to 1 at FILLER_FAR."""
+    rate = sum(filler_rates) / max(len(filler_rates), 1)
+    return Dimension(
+        name="delivery",
+        value=round(_band(rate, FILLER_OK, FILLER_FAR), 3),
+        evidence=(f"{rate:.1f} fillers per 100 words (scored)", *evidence),
+    )
+
+
 def delivery(features: Sequence[SpeechFeatures]) -> Dimension | None:
-    """Mean over answers with speech; None when nothing was said."""
+    """Fluency over the answers with speech; rate and pauses shown, not scored. None when
+    nothing was said."""
     spoken = [f for f in features if f.words >= 5 and f.speech_s > 0]
     if not spoken:
         return None
-    values, evidence = [], []
-    for f in spoken:
-        parts = (
-            _rate_band(f.rate_wpm),
-            _band(f.pause_ratio, PAUSE_OK, PAUSE_FAR),
-            _band(f.filler_rate_per_100_words, FILLER_OK, FILLER_FAR),
-        )
-        values.append(sum(parts) / len(parts))
     n = len(spoken)
-    evidence.append(f"speaking rate {sum(f.rate_wpm for f in spoken) / n:.0f} words per minute")
-    evidence.append(
-        f"pauses {100 * sum(f.pause_ratio for f in spoken) / n:.0f}% of talking time, "
-        f"{sum(len(f.long_pauses) for f in spoken)} of 2 s or more"
+    return fluency(
+        [f.filler_rate_per_100_words for f in spoken],
+        (
+            f"speaking rate {sum(f.rate_wpm for f in spoken) / n:.0f} words per minute "
+            "(shown, not scored)",
+            f"pauses {100 * sum(f.pause_ratio for f in spoken) / n:.0f}% of talking time, "
+            f"{sum(len(f.long_pauses) for f in spoken)} of 2 s or more (shown, not scored)",
+        ),
     )
-    evidence.append(
-        f"{sum(f.filler_rate_per_100_words for f in spoken) / n:.1f} fillers per 100 words"
-    )
-    return Dimension(name="delivery", value=round(sum(values) / n, 3), evidence=tuple(evidence))
 
 
 def presence(features: Sequence[VideoFeatures]) -> Dimension | None:

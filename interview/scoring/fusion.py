@@ -1,8 +1,10 @@
 """Per-role scoring policy and the fusion of content, delivery and presence. Pure.
 
-Content (what was said, per competency) dominates by default. Delivery (measured properties
-of speech) and presence (observable on-camera behaviour) are separate dimensions, each
-switchable and weighted per role; the EU profile switches presence (video) scoring off.
+Content (what was said, per competency) dominates by default. Delivery (fluency: fillers per
+100 words) counts with the weight the validation fit gives it (scoring/data/content_model.json,
+about 10%). Presence (observable on-camera behaviour) is shown to the reviewer but not scored
+unless a role turns it on: published evidence finds that non-verbal cues add no validity to
+what is said, and they carry bias risk. The EU profile switches presence scoring off.
 """
 
 from __future__ import annotations
@@ -15,6 +17,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from interview.errors import InvalidInput
 
 Profile = Literal["default", "eu"]
+
+
+def _fitted_delivery() -> float:
+    """Delivery's share of the overall from the validation fit (content model)."""
+    from interview.scoring.content import load_model
+
+    return load_model().delivery_weight
 
 
 class Thresholds(BaseModel):
@@ -34,11 +43,11 @@ class ScoringPolicy(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     profile: Profile = "default"
-    content_weight: float = Field(default=0.8, gt=0, le=1)
-    delivery_weight: float = Field(default=0.1, ge=0, le=1)
-    presence_weight: float = Field(default=0.1, ge=0, le=1)
+    content_weight: float = Field(default_factory=lambda: 1 - _fitted_delivery(), gt=0, le=1)
+    delivery_weight: float = Field(default_factory=lambda: _fitted_delivery(), ge=0, le=1)
+    presence_weight: float = Field(default=0.1, ge=0, le=1)  # used only where presence is on
     delivery: bool = True
-    presence: bool = True
+    presence: bool = False
     thresholds: Thresholds = Thresholds()
 
     @model_validator(mode="before")

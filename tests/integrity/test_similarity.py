@@ -19,7 +19,7 @@ from interview.integrity.similarity import (
     reference_prompt,
     shingles,
 )
-from interview.scoring.content import word_count
+from interview.text.sentences import word_count
 
 LABELS = Path(__file__).resolve().parents[2] / "bench" / "data" / "scoring_labels.jsonl"
 

@@ -3,13 +3,8 @@ import pytest
 from interview.competency.library import load_library
 from interview.competency.schemas import Competency
 from interview.errors import InvalidInput
-from interview.questions.followup import (
-    PRIORITY,
-    RELEVANCE_MIN,
-    analyse_answer,
-    decide_followup,
-    relevance_reference,
-)
+from interview.questions.followup import PRIORITY, decide_followup, relevance_reference
+from interview.text.star import RELEVANCE_MIN, analyse_answer
 
 STAR_EN = (
     "Last March, at the Northgate store where I work, our card reader failed on a Saturday "

@@ -36,18 +36,20 @@ def video(present: float, looking: float | None) -> VideoFeatures:
     )
 
 
-def test_comfortable_speech_scores_five_and_cites_measurements() -> None:
-    d = delivery([speech(140, 0.2, 1.0)])
+def test_fluent_speech_scores_five_and_cites_measurements() -> None:
+    d = delivery([speech(140, 0.2, 0.0)])
     assert d is not None and d.value == 5.0
-    assert d.evidence[0] == "speaking rate 140 words per minute"
-    assert "1 of 2 s or more" in d.evidence[1]
+    assert d.evidence[0] == "0.0 fillers per 100 words (scored)"
+    assert d.evidence[1] == "speaking rate 140 words per minute (shown, not scored)"
+    assert "1 of 2 s or more (shown, not scored)" in d.evidence[2]
 
 
-def test_rate_pauses_and_fillers_each_pull_the_score_down() -> None:
-    base = delivery([speech(140, 0.2, 1.0)]).value  # type: ignore[union-attr]
-    assert delivery([speech(60, 0.2, 1.0)]).value == pytest.approx((1 + 5 + 5) / 3, abs=1e-3)  # type: ignore[union-attr]
-    assert delivery([speech(140, 0.45, 1.0)]).value == pytest.approx((5 + 3 + 5) / 3, abs=1e-3)  # type: ignore[union-attr]
-    assert delivery([speech(140, 0.2, 12.0)]).value < base  # type: ignore[union-attr]
+def test_only_fillers_move_delivery_rate_and_pauses_are_not_scored() -> None:
+    base = delivery([speech(140, 0.2, 3.0)]).value  # type: ignore[union-attr]
+    assert base == pytest.approx(5 - 4 * 3 / 12, abs=1e-3)
+    assert delivery([speech(60, 0.2, 3.0)]).value == base  # type: ignore[union-attr]
+    assert delivery([speech(140, 0.6, 3.0)]).value == base  # type: ignore[union-attr]
+    assert delivery([speech(140, 0.2, 12.0)]).value == 1.0  # type: ignore[union-attr]
 
 
 def test_no_speech_means_no_delivery_score() -> None:

@@ -7,8 +7,8 @@ import pytest
 
 from interview.competency.library import load_library
 from interview.pipeline import AnswerScorer
-from interview.scoring.content import is_instruction, split_sentences
 from interview.scoring.schemas import AnswerScore
+from interview.text.sentences import addresses_scorer, split_sentences
 
 LIBRARY = load_library()
 
@@ -87,7 +87,8 @@ def scorer(embedder) -> AnswerScorer:  # type: ignore[no-untyped-def]
 
 
 def _score(scorer: AnswerScorer, competency: str, language: str, text: str) -> AnswerScore:
-    return scorer.score("q", text, LIBRARY.competency(competency), language)
+    comp = LIBRARY.competency(competency)
+    return scorer.score("q", comp.behavioural_questions[0].get(language), text, comp, language)
 
 
 def _insert(answer: str, instruction: str, position: str, language: str) -> str:
@@ -134,7 +135,7 @@ def test_an_instruction_to_the_scorer_never_raises_the_score(
     text = _insert(answer, instruction, position, language)
     result = _score(scorer, competency, language, text)
     assert result.value <= clean.value and result.level <= clean.level
-    assert "instruction to the scorer ignored" in result.note
+    assert any(a.reason == "addressed to the scorer" for a in result.set_aside)
     for e in result.evidence:
         assert text[e.start_char : e.end_char] == e.quote
-        assert not is_instruction(e.quote)
+        assert not addresses_scorer(e.quote)

@@ -1,0 +1,1 @@
+"""Reading an answer's text: sentences, instructions to the scorer, STAR elements. Pure."""
