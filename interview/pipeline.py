@@ -35,7 +35,7 @@ from interview.questions.rephrase import accept, rephrase_prompt, rephrased
 from interview.questions.resume_questions import resume_questions
 from interview.questions.schemas import Question, QuestionPlan
 from interview.report.build import build_report
-from interview.report.schemas import JudgeAgreement, Provenance, Report
+from interview.report.schemas import Provenance, Report
 from interview.resume.extract import extract_text
 from interview.resume.parse import parse_resume
 from interview.resume.schemas import ResumeFacts
@@ -44,7 +44,7 @@ from interview.scoring.choice import score_choice
 from interview.scoring.dimensions import delivery, presence
 from interview.scoring.fusion import policy_from
 from interview.scoring.judge import agreement, judge_prompt, parse_judgement
-from interview.scoring.schemas import AnswerScore
+from interview.scoring.schemas import AnswerScore, JudgeAgreement
 from interview.scoring.timing import attach_times
 from interview.storage.blobs import BlobStore
 from interview.storage.db import Database

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from interview.integrity.schemas import Flag
 from interview.integrity.summary import IntegritySummary
 from interview.scoring.fusion import Contribution, Dimension
-from interview.scoring.schemas import AnswerScore, Evidence
+from interview.scoring.schemas import AnswerScore, Evidence, JudgeAgreement
 
 
 class Frozen(BaseModel):
@@ -55,16 +55,6 @@ class Risk(Frozen):
     text: str
     quote: str = ""
     competency_id: str | None = None
-
-
-class JudgeAgreement(Frozen):
-    """How an optional LLM judge's levels compare with the anchored scorer's."""
-
-    model: str
-    answers: int
-    exact: float  # share of answers with the same level
-    adjacent: float  # share within one level
-    levels: dict[str, int]  # question id -> the judge's level
 
 
 class Report(Frozen):

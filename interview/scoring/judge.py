@@ -11,8 +11,7 @@ import re
 from collections.abc import Sequence
 
 from interview.competency.schemas import Competency
-from interview.report.schemas import JudgeAgreement
-from interview.scoring.schemas import AnswerScore
+from interview.scoring.schemas import AnswerScore, JudgeAgreement
 
 # The reply must open with "Level: N" on its own line; an echo of the rubric ("Level 1: ...")
 # is not a judgement.

@@ -60,3 +60,15 @@ class AnswerScore(BaseModel):
     set_aside: tuple[SetAside, ...] = ()  # sentences that did not count
     model_version: str = ""  # content model version (data/content_model.json)
     reused_from: str | None = None  # the earlier question this same answer was given to
+
+
+class JudgeAgreement(BaseModel):
+    """How an optional LLM judge's levels compare with the content scorer's."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    model: str
+    answers: int
+    exact: float  # share of answers with the same level
+    adjacent: float  # share within one level
+    levels: dict[str, int]  # question id -> the judge's level
