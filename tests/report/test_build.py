@@ -194,7 +194,8 @@ def test_every_report_explains_itself_from_its_own_numbers() -> None:
         provenance=PROV,
         dimensions=dims,
     )
-    en = build_report(language="en", **common)  # type: ignore[arg-type]
+    on = ScoringPolicy(presence=True)  # a role that turns presence scoring on
+    en = build_report(language="en", policy=on, **common)  # type: ignore[arg-type]
     weights = {c.modality: c.weight for c in en.contributions}
     assert f"what was said {weights['content']:.0%}" in en.explanation
     assert f"on-camera presence {weights['presence']:.0%}" in en.explanation
