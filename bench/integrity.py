@@ -45,14 +45,16 @@ import numpy as np
 
 from interview.backend.registry import Backend
 from interview.backend.schemas import FaceBox
-from interview.integrity.identity import (
-    FPS,
+from interview.integrity.face_flags import (
     MISMATCH_DISTANCE,
     MISMATCH_MIN_S,
     IdentityResult,
+    judge_frames,
+)
+from interview.integrity.identity import (
+    FPS,
     check_identity,
     enroll,
-    judge_frames,
     observe_frames,
     seconds_processed,
 )

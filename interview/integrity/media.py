@@ -6,7 +6,8 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from interview.backend.registry import Backend
-from interview.integrity.identity import IdentityResult, enroll
+from interview.integrity.face_flags import IdentityResult
+from interview.integrity.identity import enroll
 from interview.integrity.recording import perceive
 from interview.integrity.schemas import Flag
 from interview.integrity.summary import IntegritySummary, summarise

@@ -13,8 +13,9 @@ from pydantic import BaseModel, ConfigDict
 
 from interview.backend.registry import Backend
 from interview.errors import InvalidInput
+from interview.integrity.face_flags import IdentityResult
 from interview.integrity.gaze import looking_away, reading_sweeps
-from interview.integrity.identity import Enrollment, IdentityResult, check_identity
+from interview.integrity.identity import Enrollment, check_identity
 from interview.integrity.read_aloud import LANGUAGES as READING_LANGUAGES
 from interview.integrity.read_aloud import read_aloud
 from interview.integrity.schemas import Flag
