@@ -47,6 +47,7 @@ from interview.scoring import content  # noqa: E402
 from interview.scoring.dimensions import fluency  # noqa: E402
 from interview.scoring.fusion import ScoringPolicy  # noqa: E402
 
+LABELS = Path(__file__).parent / "data" / "scoring_labels.jsonl"
 FOLDS = 5
 REPEATS = 5
 ALPHA = 2.0  # ridge penalty on standardised features (68 interviews: keep the fit small)
@@ -131,25 +132,67 @@ def fit(
         else:
             w_fill = float(v)
     intercept = float(y.mean() - raw @ mu)
-    # The filler term becomes the fluency dimension of the overall (dimensions.fluency: 5 at
-    # no fillers, 1 at FILLER_FAR per 100 words): its share k/(1+k) gives the same rating
-    # change per filler as the fitted coefficient; its mean is folded into the intercept.
-    from interview.scoring.dimensions import FILLER_FAR
-
-    k = max(-w_fill, 0.0) * FILLER_FAR / 6.0
+    # The filler term becomes the fluency dimension of the overall; its mean is folded into
+    # the intercept (the content level is that of an answer with average fluency).
     intercept += min(w_fill, 0.0) * float(fill.mean())
-    return content.ContentModel(
+    model = content.ContentModel(
         version="",
         intercept=round(intercept, 5),
         weights={f: round(v, 5) for f, v in weights.items()},
-        delivery_weight=round(k / (1 + k), 4),
+        filler_weight=round(min(w_fill, 0.0), 5),
     )
+    return delivery_share(calibrate_levels(model))
+
+
+def delivery_share(model: content.ContentModel) -> content.ContentModel:
+    """Fluency's share of the overall: dimensions.fluency runs from 5 (no fillers) to 1 (at
+    FILLER_FAR per 100 words), content from level 1 to 5 over rating_scale; a share k/(1+k)
+    with k = |filler weight| * FILLER_FAR / (rating span) moves the overall per filler as
+    much as the fitted coefficient moves the raters' judgement."""
+    from interview.scoring.dimensions import FILLER_FAR
+
+    lo, hi = model.rating_scale
+    k = -model.filler_weight * FILLER_FAR / (hi - lo)
+    return model.model_copy(update={"delivery_weight": round(k / (1 + k), 4)})
+
+
+def label_rows(splits: tuple[str, ...] = ("dev", "dev2")) -> list[dict[str, Any]]:
+    """Our own rubric-level labels (bench/data/scoring_labels.jsonl), development splits."""
+    rows = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines()]
+    return [r for r in rows if r["split"] in splits]
+
+
+def raw_rating(model: content.ContentModel, answer: str, language: str, question: str) -> float:
+    """The content model's prediction for one answer before caps (the raters' scale)."""
+    kept, _ = content.read_answer(answer, language, question)
+    feats, _ = content.features(" ".join(s.text for s in kept), language)
+    return model.intercept + sum(model.weights.get(k, 0.0) * v for k, v in feats.items())
+
+
+def calibrate_levels(model: content.ContentModel) -> content.ContentModel:
+    """The levels' scale: the raters fix the weights (what counts, and how much), but their
+    1-7 judgements of whole interviews say nothing about where a single answer sits on the
+    rubric's 1-5. Our development labels (100 answers, dev and dev2 splits, levels by the
+    rubric) set that: the prediction's mean and spread mapped onto the labels' (reduced major
+    axis, which keeps the spread where least squares would shrink it)."""
+    rows = label_rows()
+    pred = np.array([raw_rating(model, r["answer"], r["language"], r["question"]) for r in rows])
+    level = np.array([r["level"] for r in rows], float)
+    slope = float(level.std() / max(pred.std(), 1e-9))
+    intercept = float(level.mean() - slope * pred.mean())
+    lo = (1.0 - intercept) / slope
+    return model.model_copy(update={"rating_scale": (round(lo, 4), round(lo + 4.0 / slope, 4))})
 
 
 def overall(
-    scorer: Any, interview: mit_data.Interview, model: CompetencyModel, fill: float
+    scorer: Any,
+    interview: mit_data.Interview,
+    model: CompetencyModel,
+    fill: float,
+    with_fluency: bool = False,
 ) -> float:
-    """The product's overall 0-100 for one interview (content, and fluency where weighted)."""
+    """The product's overall 0-100 for one interview: by default with the default scoring
+    policy (content only); with_fluency as a role that turns delivery scoring on."""
     library = load_library()
     items = [
         (f"q{n}", p.question, p.answer, library.competency(p.competency), "en")
@@ -157,12 +200,10 @@ def overall(
     ]
     scores = scorer.score_many(items)
     dw = scorer.model.delivery_weight
-    policy = ScoringPolicy(
-        content_weight=1 - dw if dw > 0 else 1.0,
-        delivery_weight=dw,
-        presence=False,
-        delivery=dw > 0,
-        presence_weight=0.0,
+    policy = (
+        ScoringPolicy(content_weight=1 - dw, delivery_weight=dw, delivery=True)
+        if with_fluency and dw > 0
+        else ScoringPolicy()
     )
     report = build_report(
         session_id=interview.id,
@@ -180,7 +221,7 @@ def overall(
             scored_at=datetime(2026, 12, 7, tzinfo=UTC),
         ),
         policy=policy,
-        dimensions=[fluency([fill])] if dw > 0 else [],
+        dimensions=[fluency([fill])],
     )
     return float(report.overall)
 
@@ -189,7 +230,9 @@ def rho(a: Sequence[float], b: Sequence[float]) -> float:
     return float(spearmanr(a, b)[0])
 
 
-def cross_validate(embedder: Any, interviews: list[mit_data.Interview]) -> dict[str, Any]:
+def cross_validate(
+    embedder: Any, interviews: list[mit_data.Interview], with_fluency: bool = False
+) -> dict[str, Any]:
     from interview.pipeline import AnswerScorer
 
     role = role_model()
@@ -209,7 +252,7 @@ def cross_validate(embedder: Any, interviews: list[mit_data.Interview]) -> dict[
             m = fit(x[~test], fill[~test], target[~test])
             scorer = AnswerScorer(embedder, m)
             for j in np.flatnonzero(test):
-                pred[j] = overall(scorer, interviews[j], role, fill[j])
+                pred[j] = overall(scorer, interviews[j], role, fill[j], with_fluency)
             for r in mit_data.RATINGS:
                 y = [interviews[j].ratings[r] for j in np.flatnonzero(test)]
                 per_fold[r].append(rho(pred[test], y))
@@ -223,17 +266,6 @@ def cross_validate(embedder: Any, interviews: list[mit_data.Interview]) -> dict[
             "fold_sd": round(float(np.nanstd(per_fold[r])), 3),
         }
     return out
-
-
-def content_only(embedder: Any, interviews: list[mit_data.Interview]) -> dict[str, float]:
-    """The shipped model's content score alone (no fluency), in-sample, for reference."""
-    from interview.pipeline import AnswerScorer
-
-    scorer = AnswerScorer(embedder)
-    scorer.model = scorer.model.model_copy(update={"delivery_weight": 0.0})
-    role = role_model()
-    pred = [overall(scorer, i, role, 0.0) for i in interviews]
-    return {r: round(rho(pred, [i.ratings[r] for i in interviews]), 3) for r in mit_data.RATINGS}
 
 
 def write_model(
@@ -260,8 +292,8 @@ def write_model(
                 "features": {
                     "substance": "log(1 + distinct content words) of the kept answer",
                     "star": "STAR elements shown (0-4)",
-                    "details": "own concrete particulars in a real example "
-                    f"(0-{content.DETAIL_MAX})",
+                    "details": "concrete particulars (numbers, names, dates, quotes) in the "
+                    f"kept sentences (0-{content.DETAIL_MAX})",
                 },
                 "delivery": "fillers per 100 words; its share of the overall is delivery_weight",
                 "cross_validation": figures,
@@ -317,28 +349,32 @@ def main() -> None:
         print(json.dumps({"relevance": relevance_table(embedder)}))
         return
     interviews = mit_data.load()
-    figures = cross_validate(embedder, interviews)
+    default = cross_validate(embedder, interviews)
+    fluent = cross_validate(embedder, interviews, with_fluency=True)
     results: dict[str, Any] = {
         "interviews": len(interviews),
         "participants": len({i.participant for i in interviews}),
         "folds": FOLDS,
         "repeats": REPEATS,
-        "cross_validated": figures,
+        "default_policy_content_only": default,
+        "delivery_on_content_and_fluency": fluent,
         "floor_overall": FLOOR,
-        "meets_floor": figures["overall"]["spearman"] >= FLOOR,
+        "meets_floor_default": default["overall"]["spearman"] >= FLOOR,
+        "meets_floor_delivery_on": fluent["overall"]["spearman"] >= FLOOR,
     }
     if args.fit:
-        m = write_model(interviews, figures)
-        results["written"] = m.version
-    results["shipped_in_sample"] = content_only(embedder, interviews)
+        results["written"] = write_model(
+            interviews, {"default": default, "delivery_on": fluent}
+        ).version
     results["shipped_model"] = content.load_model().version
-    for r, v in figures.items():
-        print(
-            f"{r:20s} grouped-CV Spearman {v['spearman']:+.3f} (sd over repeats "
-            f"{v['spearman_sd_over_repeats']:.3f}; per fold {v['fold_mean']:+.3f} "
-            f"± {v['fold_sd']:.3f})",
-            file=sys.stderr,
-        )
+    for name, figures in (("default (content)", default), ("delivery on (+fluency)", fluent)):
+        for r, v in figures.items():
+            print(
+                f"{name:24s} {r:20s} grouped-CV Spearman {v['spearman']:+.3f} (sd over repeats "
+                f"{v['spearman_sd_over_repeats']:.3f}; per fold {v['fold_mean']:+.3f} "
+                f"± {v['fold_sd']:.3f})",
+                file=sys.stderr,
+            )
     print(json.dumps(results))
 
 

@@ -45,7 +45,12 @@ Audio = npt.NDArray[np.float32]
 
 # Fillers. English: always-filler tokens, and phrases that are fillers only when set off
 # (by punctuation or a pause). Chinese: hesitation sounds, and phrases likewise set off.
-EN_HESITATIONS = frozenset({"um", "umm", "uhm", "uh", "uhh", "er", "erm"})
+# Hesitation sounds as transcripts spell them ("ah" and "hmm" too: in the rated interviews of
+# bench/validity.py they are a third of all fillers).
+EN_HESITATIONS = frozenset(
+    {"um", "umm", "ummm", "uhm", "uhmm", "uh", "uhh", "uhhh", "er", "erm", "ah", "ahh", "ahm"}
+    | {"hmm", "mm", "mhm", "eh"}
+)
 EN_PHRASES = (("you", "know"), ("i", "mean"))
 # "I like it", "would like to": "like" after these is a verb, not a filler.
 LIKE_VERB_BEFORE = frozenset(

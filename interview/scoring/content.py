@@ -10,7 +10,7 @@ score_answer() for which). How a level is reached, each step visible in the Answ
 2. Measure what is left (the kept text, its first MAX_READ_WORDS words): substance (how many
    different content words the candidate used to tell it), STAR elements (situation, task,
    action, result), and the candidate's own concrete particulars (numbers, names, dates,
-   quotes inside a real past example).
+   quotes in the sentences kept).
 3. Combine them with the weights of the content model (data/content_model.json): a linear
    model fitted by bench/validity.py --fit to independent raters' judgements of real
    interviews, with its provenance. Its prediction (the raters' 1-7 scale) maps onto 1-5.
@@ -51,6 +51,10 @@ from interview.text.star import analyse_answer
 MODEL_FILE = Path(__file__).parent / "data" / "content_model.json"
 SHORT_WORDS = 20  # a situation, an action and an outcome do not fit in fewer: level <= 2
 MAX_READ_WORDS = 400  # words read per answer (about three minutes of speech); the rest is not
+# An answer this long (about four minutes of speech) did not come to the point: capped at
+# RAMBLE_CAP. The longest of the 330 rated answers of bench/validity.py has 539 words.
+RAMBLE_WORDS = 600
+RAMBLE_CAP = 3
 MAX_EVIDENCE = 4
 DETAIL_MAX = 6  # concrete particulars counted at most
 # Relevance: the share of the answer's distinct content words (weighted by how specific each
@@ -66,12 +70,23 @@ RELEVANCE_MIN = {"en": 0.05, "zh": 0.02}
 # a share falls as an account grows, while two or three words specific to the competency
 # do not turn up in an unrelated story (hobby stories: 0.0-0.6).
 RELEVANT_MASS = 1.5
-# A question that asks for a past example: only there is a hypothetical answer capped.
+# A question about a past occasion: only there is a hypothetical answer, or one with no
+# example, capped.
 _ASKS_FOR_EXAMPLE = re.compile(
-    r"\b(?:tell me about|describe|give (?:me |us )?an example|talk (?:me |us )?through|"
-    r"walk (?:me |us )?through)\b.*\b(?:time|occasion|situation|example|when you)\b|"
-    r"\bhave you ever\b|讲一次|讲一个|举一个|举个|说一次|说一个|经历|"
+    r"\b(?:tell (?:me|us) about (?:a|an|one|the) (?:time|occasion|situation|moment|day)|"
+    r"describe (?:a|an|one) (?:time|occasion|situation|moment)|"
+    r"give (?:me |us )?(?:an?|one) (?:example|instance)|(?:think of|recall) a time|"
+    r"(?:walk|take) (?:me|us) through (?:a|an|one) (?:time|occasion|situation)|"
+    r"have you ever)\b|讲一次|讲一个|举一个|举个|说一次|说一个|经历|"
     r"有没有(?:过)?.{0,10}(?:时候|情况|经历)",
+    re.IGNORECASE,
+)
+# A question about a situation, past or hypothetical: only there can an answer be off topic.
+# General questions ("Tell me about yourself", "Why should we hire you?") have no topic
+# beyond the candidate.
+_ASKS_ABOUT_SITUATION = re.compile(
+    r"\bwhat would you do\b|\bhow would you\b|\bwhat would you say\b|\bimagine\b|\bsuppose\b|"
+    r"如果|假如|假设|要是",
     re.IGNORECASE,
 )
 INDICATOR_MATCH = 0.45  # centred cosine of a narrated sentence and an indicator to match it
@@ -82,7 +97,7 @@ OTHER_LANGUAGE_CAP = 2  # a reviewer reads it; the scorer does not compare acros
 NUMBERS_MIN = 3
 NUMBER_SHARE = 0.2
 LIST_ITEMS = 4  # a sentence of this many short items (LIST_ITEM_WORDS on average) is a list
-LIST_ITEM_WORDS = 3.5
+LIST_ITEM_WORDS = 2.5
 ECHO_SHARE = 0.6  # share of a sentence's content tokens taken from the question
 REPEAT_SHARE = 0.7  # token overlap with an earlier kept sentence: said before
 FRAGMENT_WORDS = 3  # a "sentence" this short (often what is left around a cut instruction)
@@ -249,12 +264,12 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _ZH_STOP = frozenset("的了是我们你他她它在有和就都也还这那个一不吧呢啊吗嗯呃就是然后那个")
 _NUMBER = re.compile(r"\d+(?:[.,:/]\d+)*\s*%?|百分之[一二三四五六七八九十百\d]+")
 _LIST_SPLIT = {
-    "en": re.compile(r"\s*(?:[,;/]|\band\b|\bor\b)\s*", re.I),
+    "en": re.compile(r"\s*[,;/]\s*"),
     "zh": re.compile(r"[、，,;；]"),
 }
 # Distinct CJK character pairs per distinct English content word telling the same story: on
-# the library's example answers (same story in both languages) 1.9 pairs per word.
-ZH_PAIRS_PER_WORD = 1.9
+# the library's 200 example answers (same story in both languages) the median is 2.3.
+ZH_PAIRS_PER_WORD = 2.3
 
 
 class ContentModel(BaseModel):
@@ -265,6 +280,7 @@ class ContentModel(BaseModel):
     intercept: float  # on the raters' 1-7 scale
     weights: dict[str, float]  # feature -> rating points per unit
     rating_scale: tuple[float, float] = (1.0, 7.0)  # mapped linearly onto levels 1..5
+    filler_weight: float = 0.0  # rating points per filler per 100 words (fitted, <= 0)
     delivery_weight: float = 0.0  # the fluency dimension's share of the overall, from the fit
     provenance: dict[str, object] = {}
 
@@ -333,6 +349,12 @@ def relevance(text: str, language: str, about: Topic) -> tuple[float, float]:
 def asks_for_example(question: str) -> bool:
     """Whether a question asks about a past occasion ("Tell me about a time ...")."""
     return bool(_ASKS_FOR_EXAMPLE.search(question))
+
+
+def has_topic(question: str) -> bool:
+    """Whether a question is about a situation (past or hypothetical), so that an answer
+    can miss its topic."""
+    return asks_for_example(question) or bool(_ASKS_ABOUT_SITUATION.search(question))
 
 
 def indicator_texts(competency: Competency, language: str) -> list[tuple[str, str]]:
@@ -430,7 +452,9 @@ def features(kept_text: str, language: str) -> tuple[dict[str, float], dict[str,
     """The content model's features of the kept text, and the STAR analysis behind them."""
     star = analyse_answer(kept_text, language)
     elements = sum((star.situation, star.task, star.action, star.result))
-    details = min(star.details, DETAIL_MAX) if star.specific else 0
+    # Particulars of the kept text only: strings of numbers, ratings and lists are set aside
+    # before this, so what is counted belongs to sentences of the candidate's own account.
+    details = min(star.details, DETAIL_MAX)
     return (
         {
             "substance": substance(kept_text, language),
@@ -489,7 +513,7 @@ def score_answer(
         on_topic, mass = relevance(kept_text, reading, about) if reading == language else (1.0, 0.0)
         star = info["star"]
         caps: list[tuple[int, str]] = []
-        if on_topic < RELEVANCE_MIN[reading] and mass < RELEVANT_MASS:
+        if has_topic(question) and on_topic < RELEVANCE_MIN[reading] and mass < RELEVANT_MASS:
             caps.append(
                 (OFF_TOPIC_CAP, f"off the topic of the question (relevance {on_topic:.2f})")
             )
@@ -499,6 +523,9 @@ def score_answer(
             caps.append((2, "no example: nothing the candidate did is told"))
         if words < SHORT_WORDS:
             caps.append((2, f"too short for a complete example ({words:g} words)"))
+        total = word_count(answer, reading)
+        if total > RAMBLE_WORDS:
+            caps.append((RAMBLE_CAP, f"far too long for one answer ({total:g} words)"))
         if reading != language:
             caps.append(
                 (OTHER_LANGUAGE_CAP, f"answered in {reading}, the interview is in {language}")

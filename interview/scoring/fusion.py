@@ -1,10 +1,15 @@
 """Per-role scoring policy and the fusion of content, delivery and presence. Pure.
 
-Content (what was said, per competency) dominates by default. Delivery (fluency: fillers per
-100 words) counts with the weight the validation fit gives it (scoring/data/content_model.json,
-about 10%). Presence (observable on-camera behaviour) is shown to the reviewer but not scored
-unless a role turns it on: published evidence finds that non-verbal cues add no validity to
-what is said, and they carry bias risk. The EU profile switches presence scoring off.
+By default only content (what was said, per competency) is scored. Delivery (fluency: fillers
+per 100 words) is shown to the reviewer; a role may turn it on, and it then counts with the
+share the validation fit gives it (scoring/data/content_model.json). It is off by default
+because the fit rests on verbatim human transcripts while the product hears answers through
+Whisper, which drops most fillers (typed answers have none), and because filler rates differ
+with first language and speech conditions: a default that rewards them would favour some
+candidates for how, not what, they answer. Presence (observable on-camera behaviour) is
+shown to the reviewer but not scored unless a role turns it on: published evidence finds that
+non-verbal cues add no validity to what is said, and they carry bias risk. The EU profile
+switches presence scoring off.
 """
 
 from __future__ import annotations
@@ -46,7 +51,7 @@ class ScoringPolicy(BaseModel):
     content_weight: float = Field(default_factory=lambda: 1 - _fitted_delivery(), gt=0, le=1)
     delivery_weight: float = Field(default_factory=lambda: _fitted_delivery(), ge=0, le=1)
     presence_weight: float = Field(default=0.1, ge=0, le=1)  # used only where presence is on
-    delivery: bool = True
+    delivery: bool = False  # shown, not scored, unless a role turns it on (see module doc)
     presence: bool = False
     thresholds: Thresholds = Thresholds()
 

@@ -204,7 +204,7 @@ _SCORER = re.compile(
     r"(?:score|rating|level|mark|grade)|(?:score|rating|level|grade|mark)\s+(?:of\s+)?"
     r"(?:5|10|100|five|ten)\b|(?:5|10|100|five|ten)\s*(?:/|out\s+of)\s*(?:5|10|100|five|ten)\b|"
     r"top\s+(?:1|one)\s*(?:%|percent)|strong(?:ly)?\s+(?:hire|advance|recommend)|"
-    r"must\s+(?:hire|advance|pass)|(?:hire|advance|pass)\s+(?:me|this\s+candidate)|"
+    r"must\s+(?:hire|advance|pass)|"
     r"ignore\s+(?:the\s+|all\s+|any\s+|previous\s+|prior\s+|above\s+)*(?:instructions|scoring|"
     r"rubric|criteria|guidelines|prompts?))",
     re.IGNORECASE,
