@@ -89,7 +89,16 @@ _ASKS_ABOUT_SITUATION = re.compile(
     r"如果|假如|假设|要是",
     re.IGNORECASE,
 )
-INDICATOR_MATCH = 0.45  # centred cosine of a narrated sentence and an indicator to match it
+# An indicator is matched to a narrated sentence (one with a STAR cue) at this centred cosine,
+# where that indicator is the sentence's closest of all. Read by eye on the library's
+# competencies in both languages (tests/scoring/test_robustness.py keeps the cases): right
+# matches at 0.47-0.50 ("not really my job to deal with complaints" -> "that's not my
+# department"), a wrong one at 0.475 (explaining a refund rule calmly -> the same negative).
+# The embedding cannot tell them apart, so a match is also only shown where the level agrees:
+# negative indicators below level NEGATIVE_BELOW, positive ones from it. Fewer matches, but
+# ones a reviewer would agree with; the level never depends on them.
+INDICATOR_MATCH = 0.45
+NEGATIVE_BELOW = 3.0
 OFF_TOPIC_CAP = 2
 OTHER_LANGUAGE_CAP = 2  # a reviewer reads it; the scorer does not compare across languages
 # A sentence is a string of numbers when at least NUMBERS_MIN of its tokens are numbers and
@@ -563,6 +572,8 @@ def score_answer(
                     s = float(sims[i, j])
                     if s < INDICATOR_MATCH or int(np.argmax(sims[i])) != j:
                         continue  # weak, or the sentence is closer to another indicator
+                    if (value < NEGATIVE_BELOW) != label.startswith("negative"):
+                        continue  # at odds with the level: not shown (see INDICATOR_MATCH)
                     (positive if label.startswith("positive") else negative).append(text)
                     sent = kept[rows[i]]
                     evidence.append((10 + s, _evidence(question_id, sent, label, s)))

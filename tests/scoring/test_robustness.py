@@ -68,3 +68,47 @@ def test_reused_answers_are_found_in_order() -> None:
         [("a", story), ("b", "Something else entirely here."), ("c", story)]
     )
     assert reused == {"c": "a"}
+
+
+# Indicator matches read by eye (2026-12-07): (competency, language, question index, answer,
+# the indicator sign that must be shown, or None for no match of that sign).
+INDICATOR_CASES = [
+    (  # explaining a rule calmly is not "that's not my department"
+        "customer_orientation",
+        "en",
+        "Last spring a customer at our phone shop wanted a refund on a phone she had used for "
+        "two months, which our policy does not allow. I explained the rule calmly and told her "
+        "why I could not refund it. Then I checked the warranty, found the battery fault was "
+        "covered, and booked a free repair that same day.",
+        "negative",
+        False,
+    ),
+    (
+        "customer_orientation",
+        "en",
+        "Customers are sometimes difficult. I usually tell them to talk to my manager because "
+        "it is not really my job to deal with complaints.",
+        "negative",
+        True,
+    ),
+    (
+        "stress_tolerance",
+        "zh",
+        "压力大的时候我就不想干了，上次太忙我直接请假回家了。",
+        "negative",
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize(("competency", "language", "answer", "sign", "shown"), INDICATOR_CASES)
+def test_indicator_matches_are_ones_a_reviewer_would_agree_with(  # type: ignore[no-untyped-def]
+    scorer, competency: str, language: str, answer: str, sign: str, shown: bool
+) -> None:
+    from interview.competency.library import load_library
+
+    comp = load_library().competency(competency)
+    question = comp.behavioural_questions[0].get(language)
+    result = scorer.score("q", question, answer, comp, language)
+    matched = result.matched_negative if sign == "negative" else result.matched_positive
+    assert bool(matched) == shown, (matched, result.value)
