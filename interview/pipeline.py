@@ -336,7 +336,7 @@ def score_session(
         package_version=interview.__version__,
         library_version=model.library_version,
         competency_model_version=model_row.version,
-        models={"embed": EMBEDDER},
+        models={"embed": EMBEDDER, "content_model": scorer.model.version},
         settings_hash=settings_hash(settings),
         scored_at=now,
     )

@@ -24,7 +24,27 @@ function supportsLabel(sup) {
   if (kind === "positive") return `${t("report.positive")} · ${what}`;
   if (kind === "negative") return `${t("report.negative")} · ${what}`;
   if (kind === "choice") return t("report.choice", { points: what });
+  if (kind === "star") return t("report.star", { element: t(`star.${what}`) });
   return String(sup || "");
+}
+
+// How each answer's level was reached: the content model's features, what they added, and
+// the sentences that did not count (instructions to the scorer, repeats, lists...).
+function basisBlock(c) {
+  const answers = (c.answers || []).filter((a) => (a.basis && a.basis.length) || (a.set_aside && a.set_aside.length));
+  if (!answers.length) return null;
+  const version = answers.map((a) => a.model_version).find(Boolean) || "";
+  return h("details", { class: "basis small", dataset: { testid: "score-basis" } },
+    h("summary", { text: t("report.basis") }),
+    answers.map((a) => h("div", {},
+      h("p", { text: t("report.basis_row", { question: a.question_id, value: Number(a.value).toFixed(2) }) }),
+      h("ul", {}, (a.basis || []).map((f) => h("li", {
+        text: `${t(`basis.${f.name}`)}: ${Number(f.value).toFixed(2)} × ${Number(f.weight).toFixed(3)} = +${Number(f.points).toFixed(2)}`,
+      }))),
+      (a.set_aside || []).length
+        ? h("ul", { class: "muted" }, a.set_aside.map((x) => h("li", { text: `${t("report.set_aside")}: «${x.quote}» (${x.reason})` })))
+        : null)),
+    version ? h("p", { class: "muted", text: t("report.basis_model", { version }) }) : null);
 }
 
 function mayReview(r) {
@@ -253,6 +273,7 @@ function competencyBlock(r, c, player, reviewed, onChanged) {
       h("div", {}, h("h5", { text: t("report.pos_matched") }), listOrNone(c.matched_positive, "matched-positive", "positive")),
       h("div", {}, h("h5", { text: t("report.neg_matched") }), listOrNone(c.matched_negative, "matched-negative", "negative"))),
     notes.length ? h("ul", { class: "notes small muted" }, notes.map((n) => h("li", { text: n }))) : null,
+    basisBlock(c),
     mayReview(r) ? overrideForm(r, c, after, onChanged) : null);
 }
 

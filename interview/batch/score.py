@@ -218,7 +218,7 @@ class CandidateScorer:
             package_version=interview.__version__,
             library_version=model.library_version,
             competency_model_version=model.version,
-            models=models,
+            models={**models, "content_model": self.scorer.model.version},
             settings_hash=settings_hash(self.settings),
             scored_at=now,
         )

@@ -98,6 +98,17 @@ def build_report(
         for r in results
         for n in r.matched_negative
     ]
+    risks += [
+        Risk(
+            kind="reused_answer",
+            text=REUSED[language if language in REUSED else "en"].format(
+                question=s.question_id, first=s.reused_from
+            ),
+            competency_id=s.competency_id,
+        )
+        for s in scores
+        if s.reused_from
+    ]
     risks += [Risk(kind="resume", text=text) for text in resume_risks]
     risks += [
         Risk(kind="integrity", text=risk_text(f))
@@ -132,6 +143,11 @@ def build_report(
         provenance=provenance,
     )
 
+
+REUSED = {
+    "en": "The answer to {question} repeats the answer to {first}; it counted once.",
+    "zh": "问题 {question} 的回答与问题 {first} 的回答相同，只计一次。",
+}
 
 MODALITY = {
     "en": {

@@ -51,7 +51,7 @@ class Highlight(Frozen):
 class Risk(Frozen):
     """Something a person should look at: a negative indicator, a resume risk point, a flag."""
 
-    kind: Literal["negative_indicator", "resume", "integrity"]
+    kind: Literal["negative_indicator", "resume", "integrity", "reused_answer"]
     text: str
     quote: str = ""
     competency_id: str | None = None

@@ -121,7 +121,7 @@ def test_modalities_are_fused_with_their_weights_and_switches() -> None:
         asked=["a", "b"],
         provenance=PROV,
         dimensions=dims,
-        policy=ScoringPolicy(content_weight=0.8, delivery_weight=0.1, presence=True),
+        policy=ScoringPolicy(content_weight=0.8, delivery_weight=0.1, delivery=True, presence=True),
     )
     # 0.8 * 100 + 0.1 * 50 + 0.1 * 0 (presence turned on by the role)
     assert both.overall == pytest.approx(85.0)
@@ -139,7 +139,9 @@ def test_modalities_are_fused_with_their_weights_and_switches() -> None:
         asked=["a", "b"],
         provenance=PROV,
         dimensions=dims,
-        policy=ScoringPolicy(profile="eu", content_weight=0.8, delivery_weight=0.1, presence=True),
+        policy=ScoringPolicy(
+            profile="eu", content_weight=0.8, delivery_weight=0.1, delivery=True, presence=True
+        ),
     )
     # Presence is off in the EU profile whatever the role says: 8/9 content + 1/9 delivery.
     assert eu.overall == pytest.approx(100 * 8 / 9 + 50 / 9, abs=0.01)

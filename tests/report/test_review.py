@@ -44,7 +44,7 @@ def _report(name: str = "Ana Silva", **kw: object) -> Report:
 def test_an_override_moves_only_its_competency_and_keeps_the_other_modalities() -> None:
     report = _report(
         dimensions=[Dimension(name="delivery", value=5.0, evidence=("rate",))],
-        policy=ScoringPolicy(content_weight=0.8, delivery_weight=0.2, presence=False),
+        policy=ScoringPolicy(content_weight=0.8, delivery_weight=0.2, delivery=True),
     )
     same = apply_overrides(report, {}, Thresholds())
     assert same.overall == report.overall and not same.changed
