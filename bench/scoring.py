@@ -14,6 +14,11 @@ Splits:
 Reported per split and language: Spearman's rho of predicted and labelled level, exact
 agreement, and adjacent agreement (|predicted - label| <= 1).
 
+These labels were written by the engineer who wrote the earlier scorer (2026-11): agreement
+with them is agreement with ourselves, not validity (that is bench/validity.py, against
+independent raters). Since 2026-12-07 the dev and dev2 splits set the content model's 1-5
+scale (bench/validity.py calibrate_levels); the test split is still untouched.
+
 Throughput: our scorer (rubric vectors cached per competency) against a baseline that
 re-embeds the rubric for every answer.
 
@@ -51,6 +56,11 @@ ANSWERS = {
     "everyone before closing and complaints fell from six to one that week.",
     "zh": "春节前一天店里只有我和一个同事，排队的顾客有二十多人。"
     "我先把退换货的顾客引导到另一边登记，自己专心收银，每隔十分钟说明等待时间。那天没有一单投诉。",
+}
+
+QUESTION = {
+    "en": "Tell me about a time you had several urgent tasks at once. What did you do first?",
+    "zh": "请讲一次您手上同时压着好几件急事的经历。您先做了什么？",
 }
 
 
@@ -95,7 +105,13 @@ def validity(scorer: AnswerScorer, items: list[dict[str, Any]]) -> dict[str, Any
     library = load_library()
     start = time.perf_counter()
     preds = [
-        scorer.score(it["id"], it["answer"], library.competency(it["competency"]), it["language"])
+        scorer.score(
+            it["id"],
+            it["question"],
+            it["answer"],
+            library.competency(it["competency"]),
+            it["language"],
+        )
         for it in items
     ]
     seconds = time.perf_counter() - start
@@ -140,7 +156,9 @@ def run(scorer: AnswerScorer, answers: int, language: str, competencies: int) ->
     comps = load_library().competencies[:competencies]
     start = time.perf_counter()
     for i in range(answers):
-        scorer.score(f"q{i}", ANSWERS[language], comps[i % len(comps)], language)
+        scorer.score(
+            f"q{i}", QUESTION[language], ANSWERS[language], comps[i % len(comps)], language
+        )
     return answers / (time.perf_counter() - start)
 
 
@@ -156,7 +174,9 @@ def throughput(embedder: Any, n: int, competencies: int, baseline: int) -> dict[
         lib = load_library()
         for i in range(baseline):
             comp = lib.competencies[i % competencies]
-            AnswerScorer(embedder).score(f"q{i}", ANSWERS[language], comp, language)
+            AnswerScorer(embedder).score(
+                f"q{i}", QUESTION[language], ANSWERS[language], comp, language
+            )
         results[f"baseline_answers_per_s_{language}"] = round(
             baseline / (time.perf_counter() - t0), 2
         )
