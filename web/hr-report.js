@@ -25,6 +25,7 @@ function supportsLabel(sup) {
   if (kind === "negative") return `${t("report.negative")} · ${what}`;
   if (kind === "choice") return t("report.choice", { points: what });
   if (kind === "star") return t("report.star", { element: t(`star.${what}`) });
+  if (kind === "kept") return t("report.kept");
   return String(sup || "");
 }
 

@@ -125,11 +125,10 @@ def build_report(
         coverage=round(coverage, 4),
         band=band(overall, coverage, MIN_COVERAGE, policy.thresholds),
         contributions=contributions,
+        # Shown to the reviewer whether or not they are scored (contributions say which are);
+        # the EU profile leaves video out altogether.
         dimensions=tuple(
-            d
-            for d in dimensions
-            if (d.name == "delivery" and policy.delivery)
-            or (d.name == "presence" and policy.presence)
+            d for d in dimensions if not (d.name == "presence" and policy.profile == "eu")
         ),
         competencies=tuple(results),
         highlights=highlights,

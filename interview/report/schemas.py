@@ -67,7 +67,7 @@ class Report(Frozen):
     coverage: float = Field(ge=0, le=1)  # share of competency weight that was answered
     band: Literal["advance", "review", "not_now", "insufficient"]
     contributions: tuple[Contribution, ...]  # each modality's weight and share of `overall`
-    dimensions: tuple[Dimension, ...] = ()  # delivery and presence, when measured
+    dimensions: tuple[Dimension, ...] = ()  # measured; scored where contributions weight them
     competencies: tuple[CompetencyResult, ...]
     highlights: tuple[Highlight, ...] = ()
     risks: tuple[Risk, ...] = ()

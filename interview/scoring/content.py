@@ -56,6 +56,7 @@ MAX_READ_WORDS = 400  # words read per answer (about three minutes of speech); t
 RAMBLE_WORDS = 600
 RAMBLE_CAP = 3
 MAX_EVIDENCE = 4
+KEPT_EVIDENCE = 2  # sentences cited when none showed a STAR element or an indicator
 DETAIL_MAX = 6  # concrete particulars counted at most
 # Relevance: the share of the answer's distinct content words (weighted by how specific each
 # is to one competency of the library, IDF) that belong to the topic's vocabulary (the
@@ -577,6 +578,11 @@ def score_answer(
                     (positive if label.startswith("positive") else negative).append(text)
                     sent = kept[rows[i]]
                     evidence.append((10 + s, _evidence(question_id, sent, label, s)))
+    if not evidence and kept:
+        # No sentence showed a STAR element or an indicator: the score rests on what was
+        # counted, so cite it (its longest kept sentences).
+        longest = sorted(kept, key=lambda s: -len(s.text))[:KEPT_EVIDENCE]
+        evidence = [(0.0, _evidence(question_id, s, "kept", 0.0)) for s in longest]
     level = int(np.clip(np.floor(value + 0.5), 1, 5))
     chosen = _dedupe([e for _, e in sorted(evidence, key=lambda p: -p[0])])[:MAX_EVIDENCE]
     return AnswerScore(

@@ -16,7 +16,8 @@ class Evidence(BaseModel):
     start_s: float | None = None  # seconds into the answer's media, when there is media
     end_s: float | None = None
     # "star:<element>" (a sentence showing the situation, task, action or result),
-    # "positive:<standard>", "negative:<standard>", "anchor:<level>", "choice:<points>"
+    # "positive:<standard>", "negative:<standard>", "kept" (counted, no element shown),
+    # "anchor:<level>" (earlier scorers), "choice:<points>"
     supports: str
     similarity: float
 

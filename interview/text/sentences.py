@@ -96,7 +96,7 @@ _CLOSE = re.compile(r"[.!?。！？,;，；]*")
 BUZZWORDS: dict[str, re.Pattern[str]] = {
     "en": re.compile(
         r"\b(?:passionate|team\s+player|(?:go|goes|going|went)\s+the\s+extra\s+mile|synerg\w*|"
-        r"customer[- ]centric|results?[- ]driven|self[- ]starter|can[- ]do|growth\s+mindset|"
+        r"customer[- ]centric|results?[- ]driven|self[- ]starter|can-do|growth\s+mindset|"
         r"outside\s+the\s+box|proactive|detail[- ]oriented|solution[- ]oriented|"
         r"above\s+and\s+beyond|world[- ]class|best[- ]in[- ]class|add(?:s|ing)?\s+value|"
         r"leverag\w+|hard[- ]working|people\s+person|excellent\s+communicator|"

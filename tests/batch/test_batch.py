@@ -281,7 +281,8 @@ def test_recorded_answers_are_perceived_and_scored_like_the_dashboard(resumed: R
     jordan, sam = found["jordan-lee"], found["sam-park"]
     heard = jordan["batch"]["answers"][0]
     assert heard["spoken"] and heard["file"] == "q1.mp4" and "ask not" in heard["text"].lower()
-    assert {d["name"] for d in jordan["dimensions"]} == {"delivery"}  # presence shown, not scored
+    assert {d["name"] for d in jordan["dimensions"]} == {"delivery", "presence"}  # shown
+    assert {c["modality"] for c in jordan["contributions"]} == {"content"}  # scored: content
     assert {d["name"] for d in sam["dimensions"]} == {"delivery"}  # audio only
     assert (
         sam["batch"]["answers"][0]["spoken"]
