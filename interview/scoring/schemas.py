@@ -26,7 +26,7 @@ class Factor(BaseModel):
     """One feature of the content model: its value for this answer and what it added."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
-    name: str  # "substance", "star", "details"
+    name: str  # "substance", "star", "details" (content model features)
     value: float
     weight: float  # rating points per unit (content model)
     points: float  # weight * value
