@@ -18,12 +18,14 @@ NOTES: dict[str, dict[Literal["en", "zh"], str]] = {
         "仅在候选人同意生物特征核验时进行身份核验；不推断任何情绪。",
     },
     "presence_off": {
-        "en": "On-camera behaviour is switched off for this role and not scored.",
-        "zh": "该岗位已关闭镜头前表现评分。",
+        "en": "On-camera behaviour is shown to the reviewer but not scored for this role "
+        "(the default).",
+        "zh": "该岗位不对镜头前表现评分（默认），仅供审核人员参考。",
     },
     "delivery_off": {
-        "en": "Delivery (how it was said) is switched off for this role and not scored.",
-        "zh": "该岗位已关闭表达方式评分。",
+        "en": "Delivery (how it was said) is shown to the reviewer but not scored for this "
+        "role (the default): only what was said counts.",
+        "zh": "该岗位不对表达方式评分（默认），仅供审核人员参考：只有回答内容计分。",
     },
 }
 

@@ -96,7 +96,12 @@ def test_interview_end_to_end(api: Api) -> None:
         assert comp["evidence"], "every score cites its evidence"
         for e in comp["evidence"]:
             assert e["quote"] in STRONG
-    assert report["provenance"]["models"] == {"embed": "e5-small-multilingual-torch"}
+    from interview.scoring.content import load_model
+
+    assert report["provenance"]["models"] == {
+        "embed": "e5-small-multilingual-torch",
+        "content_model": load_model().version,
+    }
 
     sessions = api.client.get("/api/v1/sessions", headers=hr).json()
     assert sessions[0]["status"] == "scored" and sessions[0]["overall"] == report["overall"]

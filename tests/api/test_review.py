@@ -60,7 +60,7 @@ def test_review_permissions_overrides_audit_and_decision(api: Api) -> None:
 
     # The EU profile: presence is not scored, and the report says so.
     assert report["compliance"]["profile"] == "eu" and not report["compliance"]["video_scored"]
-    assert report["compliance"]["notes"] == ["eu_profile"]
+    assert report["compliance"]["notes"] == ["eu_profile", "delivery_off"]  # both by default
     assert "presence" not in {c["modality"] for c in report["contributions"]}
 
     override = {"competency_id": cid, "level": new, "reason": "The answer names a result."}
