@@ -236,8 +236,8 @@ function scoringEditor(role, onSaved) {
     disabled: !writable, dataset: { testid } });
   const profile = select([["default", t("scoring.default")], ["eu", t("scoring.eu")]], sc.profile || "default",
     { disabled: !writable, dataset: { testid: "scoring-profile" } });
-  const delivery = h("input", { type: "checkbox", checked: sc.delivery !== false, disabled: !writable, dataset: { testid: "scoring-delivery" } });
-  const presence = h("input", { type: "checkbox", checked: sc.presence !== false, disabled: !writable, dataset: { testid: "scoring-presence" } });
+  const delivery = h("input", { type: "checkbox", checked: sc.delivery === true, disabled: !writable, dataset: { testid: "scoring-delivery" } });
+  const presence = h("input", { type: "checkbox", checked: sc.presence === true, disabled: !writable, dataset: { testid: "scoring-presence" } });
   const cw = num(sc.content_weight ?? 0.8, "weight-content");
   const dw = num(sc.delivery_weight ?? 0.1, "weight-delivery");
   const pw = num(sc.presence_weight ?? 0.1, "weight-presence");
