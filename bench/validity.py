@@ -44,7 +44,7 @@ from interview.perception.speech import count_fillers, spoken_words  # noqa: E40
 from interview.report.build import build_report  # noqa: E402
 from interview.report.schemas import Provenance  # noqa: E402
 from interview.scoring import content  # noqa: E402
-from interview.scoring.dimensions import fluency  # noqa: E402
+from interview.scoring.dimensions import FILLER_FAR, fluency  # noqa: E402
 from interview.scoring.fusion import ScoringPolicy  # noqa: E402
 
 LABELS = Path(__file__).parent / "data" / "scoring_labels.jsonl"
@@ -98,7 +98,7 @@ def filler_rate(interview: mit_data.Interview) -> float:
     return 100.0 * count_fillers(t) / max(spoken_words(text, "en"), 1.0)
 
 
-def answer_features(scorer: Any, interview: mit_data.Interview) -> np.ndarray:
+def answer_features(interview: mit_data.Interview) -> np.ndarray:
     """Mean content features over the interview's answers (what the model is fitted on)."""
     rows = []
     for p in interview.pairs:
@@ -149,7 +149,6 @@ def delivery_share(model: content.ContentModel) -> content.ContentModel:
     FILLER_FAR per 100 words), content from level 1 to 5 over rating_scale; a share k/(1+k)
     with k = |filler weight| * FILLER_FAR / (rating span) moves the overall per filler as
     much as the fitted coefficient moves the raters' judgement."""
-    from interview.scoring.dimensions import FILLER_FAR
 
     lo, hi = model.rating_scale
     k = -model.filler_weight * FILLER_FAR / (hi - lo)
@@ -236,7 +235,7 @@ def cross_validate(
     from interview.pipeline import AnswerScorer
 
     role = role_model()
-    x = np.stack([answer_features(None, i) for i in interviews])
+    x = np.stack([answer_features(i) for i in interviews])
     fill = np.array([filler_rate(i) for i in interviews])
     parts = np.array([i.participant for i in interviews])
     out: dict[str, Any] = {}
@@ -271,7 +270,7 @@ def cross_validate(
 def write_model(
     interviews: list[mit_data.Interview], figures: dict[str, Any]
 ) -> content.ContentModel:
-    x = np.stack([answer_features(None, i) for i in interviews])
+    x = np.stack([answer_features(i) for i in interviews])
     fill = np.array([filler_rate(i) for i in interviews])
     y = np.array([i.ratings["overall"] for i in interviews])
     m = fit(x, fill, y)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -42,7 +42,7 @@ from interview.resume.schemas import ResumeFacts
 from interview.scoring import content
 from interview.scoring.choice import score_choice
 from interview.scoring.dimensions import delivery, presence
-from interview.scoring.fusion import policy_from
+from interview.scoring.fusion import Dimension, policy_from
 from interview.scoring.judge import agreement, judge_prompt, parse_judgement
 from interview.scoring.schemas import AnswerScore, JudgeAgreement
 from interview.scoring.timing import attach_times
@@ -225,6 +225,16 @@ class AnswerScorer:
         return out
 
 
+def measured_dimensions(heard: Iterable[PerceivedAnswer]) -> list[Dimension]:
+    """Delivery and presence over the recorded answers, where there was speech or video."""
+    answers = list(heard)
+    found = (
+        delivery([p.speech for p in answers if p.speech is not None]),
+        presence([p.video for p in answers if p.video is not None]),
+    )
+    return [d for d in found if d is not None]
+
+
 def settings_hash(settings: Settings) -> str:
     relevant = {
         "device_policy": settings.device_policy,
@@ -372,14 +382,7 @@ def score_session(
         provenance=provenance,
         policy=policy,
         resume_risks=resume_risks(plan),
-        dimensions=[
-            d
-            for d in (
-                delivery([p.speech for p in heard.values() if p.speech is not None]),
-                presence([p.video for p in heard.values() if p.video is not None]),
-            )
-            if d is not None
-        ],
+        dimensions=measured_dimensions(heard.values()),
         integrity=checked.summary,
         integrity_flags=checked.flags,
     )

@@ -38,10 +38,9 @@ from interview.integrity.recording import PerceivedAnswer, perceive, recorded_in
 from interview.integrity.session import SessionEvidence, check_session, integrity_tools
 from interview.integrity.similarity import PeerAnswer
 from interview.perception.media import probe_media
-from interview.pipeline import EMBEDDER, AnswerScorer, settings_hash
+from interview.pipeline import EMBEDDER, AnswerScorer, measured_dimensions, settings_hash
 from interview.report.build import build_report
 from interview.report.schemas import Provenance, Report
-from interview.scoring.dimensions import delivery, presence
 from interview.scoring.schemas import AnswerScore
 from interview.scoring.timing import attach_times
 
@@ -231,14 +230,7 @@ class CandidateScorer:
             asked=asked,
             provenance=provenance,
             policy=role.policy,
-            dimensions=[
-                d
-                for d in (
-                    delivery([p.speech for p in heard.values() if p.speech is not None]),
-                    presence([p.video for p in heard.values() if p.video is not None]),
-                )
-                if d is not None
-            ],
+            dimensions=measured_dimensions(heard.values()),
             integrity=checked.summary,
             integrity_flags=checked.flags,
         )

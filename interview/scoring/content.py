@@ -38,6 +38,7 @@ from pydantic import BaseModel, ConfigDict
 from interview.backend.protocols import Vectors
 from interview.competency.schemas import Competency
 from interview.scoring.schemas import AnswerScore, Evidence, Factor, SetAside
+from interview.text.schemas import StarAnalysis
 from interview.text.sentences import (
     MIN_WORDS,
     Sentence,
@@ -56,6 +57,7 @@ MAX_READ_WORDS = 400  # words read per answer (about three minutes of speech); t
 RAMBLE_WORDS = 600
 RAMBLE_CAP = 3
 MAX_EVIDENCE = 4
+STAR_RANK = {"action": 4, "result": 3, "situation": 2, "task": 1}  # evidence order
 KEPT_EVIDENCE = 2  # sentences cited when none showed a STAR element or an indicator
 DETAIL_MAX = 6  # concrete particulars counted at most
 # Relevance: the share of the answer's distinct content words (weighted by how specific each
@@ -458,7 +460,7 @@ def level_of(rating: float, model: ContentModel) -> float:
     return float(np.clip(1.0 + 4.0 * (rating - lo) / (hi - lo), 1.0, 5.0))
 
 
-def features(kept_text: str, language: str) -> tuple[dict[str, float], dict[str, object]]:
+def features(kept_text: str, language: str) -> tuple[dict[str, float], StarAnalysis]:
     """The content model's features of the kept text, and the STAR analysis behind them."""
     star = analyse_answer(kept_text, language)
     elements = sum((star.situation, star.task, star.action, star.result))
@@ -471,7 +473,7 @@ def features(kept_text: str, language: str) -> tuple[dict[str, float], dict[str,
             "star": float(elements),
             "details": float(details),
         },
-        {"star": star},
+        star,
     )
 
 
@@ -496,8 +498,7 @@ def score_answer(
     sentences (read_answer() order), indicator_texts() and the centre (the mean embedding
     of typical answers, AnswerScorer.centre); `about` is topic() of the question."""
     model = model or load_model()
-    said_in = detect_language(answer) or language
-    reading = said_in if said_in in ("en", "zh") else language
+    reading = detect_language(answer) or language
     kept, aside = read_answer(answer, reading, question)
     assert len(sentence_vecs) == len(kept), "sentence_vecs: one row per kept sentence"
     notes = [f"{len(aside)} sentence(s) set aside"] if aside else []
@@ -512,7 +513,7 @@ def score_answer(
         value, confidence = 1.0, 0.2
         notes.append(f"too short to show behaviour ({words:g} words kept, need {MIN_WORDS})")
     else:
-        feats, info = features(kept_text, reading)
+        feats, star = features(kept_text, reading)
         rating = model.intercept
         for name, x in feats.items():
             w = model.weights.get(name, 0.0)
@@ -521,15 +522,14 @@ def score_answer(
         value = level_of(rating, model)
         confidence = round(min(1.0, 0.4 + words / 100.0), 4)
         on_topic, mass = relevance(kept_text, reading, about) if reading == language else (1.0, 0.0)
-        star = info["star"]
         caps: list[tuple[int, str]] = []
         if has_topic(question) and on_topic < RELEVANCE_MIN[reading] and mass < RELEVANT_MASS:
             caps.append(
                 (OFF_TOPIC_CAP, f"off the topic of the question (relevance {on_topic:.2f})")
             )
-        if star.hypothetical and asks_for_example(question):  # type: ignore[attr-defined]
+        if star.hypothetical and asks_for_example(question):
             caps.append((2, "hypothetical: what they would do, not what they did"))
-        if asks_for_example(question) and not (star.action or star.hypothetical):  # type: ignore[attr-defined]
+        if asks_for_example(question) and not (star.action or star.hypothetical):
             caps.append((2, "no example: nothing the candidate did is told"))
         if words < SHORT_WORDS:
             caps.append((2, f"too short for a complete example ({words:g} words)"))
@@ -544,22 +544,14 @@ def score_answer(
             if value > cap:
                 value = float(cap)
                 notes.append(f"capped at {cap}: {reason}")
-        for cue in star.evidence:  # type: ignore[attr-defined]
-            if cue.element in ("situation", "task", "action", "result"):
-                evidence.append(
-                    (
-                        {"action": 4, "result": 3, "situation": 2, "task": 1}[cue.element],
-                        Evidence(
-                            question_id=question_id,
-                            quote=cue.quote,
-                            start_char=kept[0].start,
-                            end_char=kept[0].end,
-                            supports=f"star:{cue.element}",
-                            similarity=0.0,
-                        ),
-                    )
-                )
-        evidence = [(p, _locate(e, kept)) for p, e in evidence]
+        # Each sentence that showed a STAR element, the action first. The analyser quotes
+        # sentences of the kept text; their spans in the answer are the kept sentences'.
+        in_answer = {k.text: k for k in kept}
+        for cue in star.evidence:
+            if cue.element in STAR_RANK and cue.quote in in_answer:
+                sent = in_answer[cue.quote]
+                ev = _evidence(question_id, sent, f"star:{cue.element}", 0.0)
+                evidence.append((STAR_RANK[cue.element], ev))
         labels = indicator_texts(competency, language)
         if len(labels) and reading == language and on_topic >= RELEVANCE_MIN[reading]:
             narrated = {e.quote for _, e in evidence}
@@ -601,14 +593,6 @@ def score_answer(
         set_aside=tuple(aside),
         model_version=model.version,
     )
-
-
-def _locate(e: Evidence, kept: Sequence[Sentence]) -> Evidence:
-    """The evidence with the span of its quoted sentence in the answer."""
-    for s in kept:
-        if s.text == e.quote:
-            return e.model_copy(update={"start_char": s.start, "end_char": s.end})
-    return e
 
 
 def _evidence(question_id: str, sent: Sentence, supports: str, similarity: float) -> Evidence:

@@ -20,15 +20,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from interview.errors import InvalidInput
+from interview.scoring.content import load_model
 
 Profile = Literal["default", "eu"]
-
-
-def _fitted_delivery() -> float:
-    """Delivery's share of the overall from the validation fit (content model)."""
-    from interview.scoring.content import load_model
-
-    return load_model().delivery_weight
 
 
 class Thresholds(BaseModel):
@@ -48,8 +42,11 @@ class ScoringPolicy(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     profile: Profile = "default"
-    content_weight: float = Field(default_factory=lambda: 1 - _fitted_delivery(), gt=0, le=1)
-    delivery_weight: float = Field(default_factory=lambda: _fitted_delivery(), ge=0, le=1)
+    # The validation fit's delivery share (used where delivery is on), and the rest.
+    content_weight: float = Field(
+        default_factory=lambda: 1 - load_model().delivery_weight, gt=0, le=1
+    )
+    delivery_weight: float = Field(default_factory=lambda: load_model().delivery_weight, ge=0, le=1)
     presence_weight: float = Field(default=0.1, ge=0, le=1)  # used only where presence is on
     delivery: bool = False  # shown, not scored, unless a role turns it on (see module doc)
     presence: bool = False
