@@ -197,7 +197,7 @@ def _highlights(results: Sequence[CompetencyResult]) -> tuple[Highlight, ...]:
     for r in results:
         for e in r.evidence:
             if e.supports.startswith("positive:") or (
-                e.supports.startswith(("anchor:", "choice:")) and r.level >= 4
+                e.supports.startswith(("star:", "anchor:", "choice:")) and r.level >= 4
             ):
                 text = (
                     next(iter(r.matched_positive), r.name)

@@ -206,3 +206,28 @@ def test_every_report_explains_itself_from_its_own_numbers() -> None:
     assert "presence" not in eu.explanation.split("No emotion")[0]  # switched off: not weighted
     zh = build_report(language="zh", **common)  # type: ignore[arg-type]
     assert "回答内容" in zh.explanation and "人工复核" in zh.explanation
+
+
+def test_a_strong_answer_s_star_evidence_is_a_highlight() -> None:
+    star = Evidence(
+        question_id="a",
+        quote="I split the floor",
+        start_char=0,
+        end_char=17,
+        supports="star:action",
+        similarity=0.0,
+    )
+    good = _score("a", "teamwork", 4.6).model_copy(update={"evidence": (star,)})
+    weak = _score("b", "integrity", 2.0).model_copy(update={"evidence": (star,)})
+    report = build_report(
+        session_id="s",
+        candidate_name="c",
+        language="en",
+        model=_model(),
+        scores=[good, weak],
+        asked=["a", "b"],
+        provenance=PROV,
+    )
+    assert [(h.competency_id, h.quote) for h in report.highlights] == [
+        ("teamwork", "I split the floor")
+    ]
