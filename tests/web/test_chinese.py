@@ -1,9 +1,11 @@
 """A real Chromium: a whole interview in Chinese, one answer spoken and the rest typed.
 
 The role and the invitation are in Chinese (zh); the browser's own locale is English, so the
-page's language must come from the invitation. The fake microphone plays Mandarin speech made
-with espeak-ng. Every screen the candidate sees is checked for Chinese text with no English
-left over, and for text that fits a phone's width.
+page's language must come from the invitation. The fake microphone plays real Mandarin speech
+(a 12.4 s meeting clip from ../shared/data, so any five-second take holds speech; espeak-ng's
+Mandarin through Opus was sometimes heard as no words at all). Every screen the candidate
+sees is checked for Chinese text with no English left over, and for text that fits a phone's
+width.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import pytest
 from sqlalchemy import select
 
 from interview.storage.tables import Answer, InterviewSession
+from tests.conftest import SHARED
 from tests.web.test_browser import CHROMIUM
 from tests.web.test_recording import (
     Site,
@@ -34,9 +37,7 @@ from tests.web.test_recording import (
     volume_db,
 )
 
-# The "cmn" voice reads its pinyin as English ("an1" -> "an one"); this one reads Mandarin.
-VOICE = "cmn-latn-pinyin"
-SPEECH = "我安排同事分区工作，接待了每一位顾客。"  # ~5 s at 150 words a minute
+SPEECH = SHARED / "data" / "audio" / "zh_meeting.wav"  # 16 kHz mono 16-bit: Chromium plays it
 TYPED = (
     "那天店里人很多。我先给同事分好区域，自己处理退货，"
     "关门前每位顾客都得到了服务，投诉从六次降到一次。"
@@ -49,12 +50,10 @@ LATIN_OK = {"AI", "Acme"}
 
 @pytest.fixture(scope="module")
 def zh_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    if not shutil.which(CHROMIUM) or not shutil.which("espeak-ng"):
-        pytest.skip("Debian chromium and espeak-ng are needed (make test installs them)")
+    if not shutil.which(CHROMIUM):
+        pytest.skip("Debian chromium is needed (make test installs it)")
     out = tmp_path_factory.mktemp("fake-media-zh")
-    wav = out / "speech-zh.wav"
-    subprocess.run(["espeak-ng", "-v", VOICE, "-s", "150", "-w", str(wav), SPEECH], check=True)
-    with media_browser(fake_camera(out), wav) as b:
+    with media_browser(fake_camera(out), SPEECH) as b:
         yield b
 
 
@@ -177,7 +176,7 @@ def test_candidate_interview_in_chinese(
     from interview.perception.transcript import transcribe_media
 
     transcript = transcribe_media(backend.recognizer(ASR_MODEL), data, "zh", ASR_MODEL)
-    # Whisper hears Mandarin in espeak's voice through Opus, if not every word of it.
+    # Whisper hears the meeting's Mandarin through Opus, if not every word of it.
     assert len(CJK.findall(transcript.text)) >= 4, transcript
     print(f"whole test took {time.time() - began:.1f} s; heard {transcript.text!r}")
     page.close()
