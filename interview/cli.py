@@ -234,7 +234,7 @@ def roles_list(fmt: FormatOpt = Format.text) -> None:
 
 
 def _model_and_plan(
-    title: str, description: str, language: str, questions: int, items: int | None = None
+    title: str, description: str, language: str, questions: int | None, items: int | None = None
 ) -> Any:
     from interview.backend.registry import Backend
     from interview.pipeline import EMBEDDER, setup_role
@@ -257,13 +257,14 @@ def roles_create(
     """Build a competency model from a title or job description (printed, not stored)."""
     if description_file is not None:
         description = description_file.read_text(encoding="utf-8")
-    model, _, similarity = _model_and_plan(title, description, language, 5)
+    model, _, similarity = _model_and_plan(title, description, language, None)
     data = {"model": model.model_dump(mode="json"), "template_similarity": round(similarity, 4)}
     _emit(
         data,
         fmt,
         "\n".join(
             [f"{model.role_title} (template: {model.template_id}, similarity {similarity:.3f})"]
+            + [f"  workplaces: {', '.join(model.settings) or 'any'}"]
             + [f"  {i.weight:5.2f}  {i.competency.name.get(language)}" for i in model.items]
         ),
     )
@@ -275,7 +276,10 @@ def plan(
         str, typer.Option("--role", help="a library role id, a job title, or a role YAML")
     ],
     language: Annotated[str, typer.Option(help="en or zh")] = "en",
-    questions: Annotated[int, typer.Option(help="open (behavioural/situational) questions")] = 5,
+    questions: Annotated[
+        int | None,
+        typer.Option(help="open questions (default: enough to cover the role's competencies)"),
+    ] = None,
     items: Annotated[
         int | None, typer.Option(help="multiple-choice items (default by role)")
     ] = None,
@@ -301,7 +305,14 @@ def plan(
     data: dict[str, Any] = qplan.model_dump(mode="json")
     if facts is not None:
         data["resume"] = facts.model_dump(mode="json")
-    _emit(data, fmt, "\n".join(f"{q.id:32} [{q.kind}] {q.text}" for q in qplan.questions))
+    lines = [f"{q.id:32} [{q.kind}] {q.text}" for q in qplan.questions]
+    lines.append(f"workplaces: {', '.join(qplan.settings) or 'any'}")
+    lines.append(
+        f"not asked: {', '.join(qplan.uncovered)} (covers {qplan.coverage:.0%} of the weight)"
+        if qplan.uncovered
+        else "every weighted competency is asked about"
+    )
+    _emit(data, fmt, "\n".join(lines))
 
 
 @app.command()
@@ -311,6 +322,12 @@ def followup(
     answer: Annotated[str, typer.Option(help="the candidate's answer so far")],
     language: Annotated[str, typer.Option(help="en or zh")] = "en",
     asked: Annotated[int, typer.Option(help="follow-ups already asked for this question")] = 0,
+    kind: Annotated[
+        str,
+        typer.Option(
+            help="behavioural (a past occasion), situational (what would you do) or resume"
+        ),
+    ] = "behavioural",
     fmt: FormatOpt = Format.text,
 ) -> None:
     """Judge an answer (STAR, specificity, relevance) and print the probe to ask, if any."""
@@ -326,7 +343,7 @@ def followup(
     embedder = Backend(settings.device_policy, cache_dir=settings.model_cache_dir).embedder(
         EMBEDDER
     )
-    decision = followup_for(embedder, comp, question, answer, language, asked)
+    decision = followup_for(embedder, comp, question, answer, language, asked, kind=kind)
     _emit(
         decision.model_dump(mode="json"),
         fmt,

@@ -17,6 +17,7 @@ from interview.backend.protocols import Embedder, TextGenerator, Vectors
 from interview.candidate.answers import answer_texts, peer_answers
 from interview.candidate.enrollment import latest_enrollment
 from interview.candidate.events import browser_evidence
+from interview.candidate.followups import followup_decisions
 from interview.candidate.results import write_scores
 from interview.competency.build import build_competency_model, competency_texts, template_texts
 from interview.competency.library import load_library
@@ -26,15 +27,14 @@ from interview.errors import NotFound
 from interview.integrity.identity import Enrollment
 from interview.integrity.recording import PerceivedAnswer, recorded_integrity
 from interview.integrity.session import IntegrityTools, SessionEvidence, check_session
-from interview.questions.followup import decide_followup, relevance_reference
+from interview.questions.followup import decide_followup, relevance_references
 from interview.questions.followup_schemas import FollowUp
 from interview.questions.history import history_questions
-from interview.questions.items import Item, items_for
 from interview.questions.plan import build_plan
 from interview.questions.rephrase import accept, rephrase_prompt, rephrased
 from interview.questions.resume_questions import resume_questions
 from interview.questions.schemas import Question, QuestionPlan
-from interview.report.build import build_report
+from interview.report.build import build_report, followup_notes
 from interview.report.schemas import Provenance, Report
 from interview.resume.extract import extract_text
 from interview.resume.parse import parse_resume
@@ -68,20 +68,19 @@ def setup_role(
     title: str,
     description: str,
     language: str,
-    max_questions: int,
+    max_questions: int | None,
     choice_items: int | None = None,
     work_history: bool = False,
 ) -> tuple[CompetencyModel, QuestionPlan, float]:
-    """Title/description -> competency model -> question plan. `choice_items` multiple-choice
-    items follow the open questions (default: 2 for frontline roles, 1 otherwise)."""
+    """Title/description -> competency model -> question plan. `max_questions` open questions
+    (None: enough to cover the role) and `choice_items` multiple-choice items (None: 2 for
+    frontline roles, 1 otherwise), all fitting the role's settings (questions/plan.py)."""
     library = load_library()
     query = embedder.embed_queries([f"{title}. {description}".strip()])[0]
     templates = embedder.embed_passages(template_texts(library))
     comps = embedder.embed_passages(competency_texts(library))
     model, similarity = build_competency_model(title, description, library, query, templates, comps)
-    plan = build_plan(
-        model, language, max_questions=max_questions, items=pick_items(model, choice_items)
-    )
+    plan = build_plan(model, language, max_questions=max_questions, item_count=choice_items)
     if work_history:  # no resume: ask for a short one first
         plan = plan.model_copy(update={"questions": history_questions(language) + plan.questions})
     return model, plan, similarity
@@ -106,19 +105,6 @@ def rephrase_plan(
     return plan.model_copy(update={"questions": tuple(new.get(q.id, q) for q in plan.questions)})
 
 
-def is_frontline(model: CompetencyModel) -> bool:
-    roles = {r.id: r for r in load_library().roles}
-    return bool(model.template_id and roles[model.template_id].frontline)
-
-
-def pick_items(model: CompetencyModel, count: int | None) -> list[Item]:
-    frontline = is_frontline(model)
-    if count is None:
-        count = 2 if frontline else 1
-    ranked = [i.competency.id for i in sorted(model.items, key=lambda i: -i.weight)]
-    return items_for(ranked, frontline, count) if count else []
-
-
 def followup_for(
     embedder: Embedder,
     competency: Competency,
@@ -126,13 +112,16 @@ def followup_for(
     answer: str,
     language: str,
     followups_asked: int,
+    kind: str = "behavioural",
 ) -> FollowUp:
-    """Judge STAR, specificity and relevance of an answer (with its follow-up replies) and
-    decide on one probe. Relevance is the cosine of answer and question (E5, symmetric)."""
-    reference = relevance_reference(competency, language, question)
-    vecs = embedder.embed_queries([answer or " ", reference])
-    analysis = analyse_answer(answer, language, relevance=float(vecs[0] @ vecs[1]))
-    return decide_followup(analysis, competency, language, followups_asked)
+    """Judge STAR, specificity and relevance of an answer (with its follow-up replies) to a
+    question of `kind` and decide on one probe. Relevance is the answer's best cosine (E5,
+    symmetric) with the question and with the competency's own texts."""
+    references = relevance_references(competency, language, question)
+    vecs = embedder.embed_queries([answer or " ", *references])
+    relevance = float(max(vecs[1:] @ vecs[0]))
+    analysis = analyse_answer(answer, language, relevance=relevance)
+    return decide_followup(analysis, language, followups_asked, kind=kind, question=question)
 
 
 def resume_plan_questions(
@@ -280,6 +269,7 @@ def score_session(
         candidate = s.get(Candidate, sess.candidate_id)
         assert candidate is not None
         texts = answer_texts(s, session_id)
+        decisions = [(d.question_id, d.outcome, d.gap) for d in followup_decisions(s, session_id)]
         recorded = {
             a.question_id: (a.id, a.kind, list(a.media), a.transcript)
             for a in s.scalars(
@@ -385,6 +375,7 @@ def score_session(
         dimensions=measured_dimensions(heard.values()),
         integrity=checked.summary,
         integrity_flags=checked.flags,
+        followups=followup_notes(decisions, language),
     )
     return report, scores, fresh
 

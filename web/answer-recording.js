@@ -173,6 +173,7 @@ async function finishTake(q, rec, count = rec.seq) {
     rec.nextTake = rec.take < 5 ? rec.take + 1 : null;
     state.answered.add(q.id);
     state.followup = (ack && ack.followup) || null;
+    state.answeredBy = "recording";
     status(els.recStatus, t("recSaved"), "saved");
     els.recRetake.textContent = t("recRetake");
     recButtons({ nextQ: true, retake: rec.nextTake !== null && !state.followup });

@@ -445,6 +445,10 @@ export async function showReport(root, sid) {
     typeof r.coverage === "number"
       ? h("p", { class: "small", id: "report-coverage", text: t("report.coverage", { pct: Math.round(r.coverage * 100) }) })
       : null,
+    (r.not_assessed || []).length
+      ? h("p", { class: "small", dataset: { testid: "report-not-assessed" },
+        text: t("report.not_assessed", { names: r.not_assessed.join(r.language === "zh" ? "、" : ", ") }) })
+      : null,
     h("p", { class: "small muted", text: t("report.ai_notice") }),
     (comp.notes || []).length
       ? h("ul", { class: "compliance small", dataset: { testid: "report-compliance", profile: comp.profile } },
@@ -476,6 +480,10 @@ export async function showReport(root, sid) {
     answersBlock(r),
     h("h3", { text: t("report.unanswered") }),
     h("div", { id: "report-unanswered" }, listOrNone(unanswered, "report-unanswered", "plain", t("report.all_answered"))),
+    (r.followups || []).length ? h("h3", { text: t("report.followups") }) : null,
+    (r.followups || []).length
+      ? listOrNone((r.followups || []).map((f) => `${f.question_id}: ${f.text}`), "report-followups", "plain", "")
+      : null,
     await reviewPanel(r, reload),
     h("h3", { text: t("report.provenance") }),
     h("dl", { id: "report-provenance", class: "facts provenance", dataset: { testid: "report-provenance" } },

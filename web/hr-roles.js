@@ -7,7 +7,7 @@ import {
   authed, authedRaw, copyRow, error, field, fill, fmtDate, isWriter, langLabel, messageOf, notice,
   select, state,
 } from "./hr-common.js";
-import { t } from "./hr-i18n.js";
+import { getLang, t } from "./hr-i18n.js";
 
 const enc = encodeURIComponent;
 
@@ -135,6 +135,17 @@ export function inviteBlock(role, onInvited) {
 
 // ---------------------------------------------------------------- setup page
 
+// Where the job is done and how much of the role's weight the plan asks about.
+function coverageNote(plan, testid) {
+  const sep = getLang() === "zh" ? "、" : ", ";
+  const missing = (plan.uncovered || []).map((c) => c.name).join(sep);
+  const places = (plan.workplaces || []).map((w) => t(`workplace.${w}`)).join(sep);
+  return h("div", { class: "small", dataset: { testid } },
+    places ? h("p", { class: "muted", text: t("setup.workplaces", { names: places }) }) : null,
+    h("p", { dataset: { testid: `${testid}-text`, complete: missing ? "no" : "yes" },
+      text: missing ? t("setup.coverage_part", { pct: Math.round((plan.coverage ?? 1) * 100), names: missing }) : t("setup.coverage_full") }));
+}
+
 function questionList(questions, testid) {
   return h("ol", { class: "questions", dataset: { testid } },
     (questions || []).map((q) => h("li", { dataset: { testid: "question-item", questionId: q.id } },
@@ -191,13 +202,14 @@ function competencyEditor(role, library, onSaved) {
   const weights = () => {
     const out = {};
     for (const [id, r] of rows) out[id] = Math.max(1, Number(r.weight) || 1);
-    return { weights: out, max_questions: Number(maxQ.value) || 5 };
+    return { weights: out, max_questions: Number(maxQ.value) || null };
   };
   const previewBtn = h("button", { type: "button", class: "button small", text: t("setup.preview"), dataset: { testid: "preview-plan" } });
   previewBtn.addEventListener("click", () => busy(previewBtn, t("common.working"), async () => {
     try {
       const out = await authed(`/roles/${enc(role.id)}/plan-preview`, { method: "POST", body: weights() });
-      preview.replaceChildren(h("h4", { text: t("setup.preview_title") }), questionList(out.questions, "preview-questions"));
+      preview.replaceChildren(h("h4", { text: t("setup.preview_title") }), coverageNote(out, "preview-coverage"),
+        questionList(out.questions, "preview-questions"));
     } catch (err) {
       error(messageOf(err));
     }
@@ -225,6 +237,7 @@ function competencyEditor(role, library, onSaved) {
     writable ? h("div", { class: "inline-form" }, field(t("setup.max_questions"), maxQ), previewBtn, saveBtn) : null,
     preview,
     h("h4", { text: t("setup.questions", { n: (role.questions || []).length }) }),
+    coverageNote(role, "role-coverage"),
     questionList(role.questions, "role-questions"));
 }
 

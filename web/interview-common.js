@@ -39,6 +39,7 @@ export const els = {
   progress: $("question-progress"),
   progressBar: $("progress-bar"),
   questionText: $("question-text"),
+  questionContext: $("question-context"),
   questionTime: $("question-time"),
   recorder: $("recorder"),
   recPreview: $("rec-preview"),
@@ -81,6 +82,7 @@ export const state = {
   stopMeter: () => {},
   written: false, // the candidate chose typed answers
   rec: null, // the recording on screen: {qid, take, recorder, uploader, seq, ...}
+  answeredBy: null, // "text" or "recording": how the last open answer was given
   done: false,
 };
 export const store = new ChunkStore();

@@ -105,11 +105,15 @@ function next() {
     // A follow-up probe comes before the next question, answered the same way.
     const base = state.followup.id.split("~f")[0];
     const parent = qs.find((q) => q.id === base) || {};
+    // The probe keeps the question in view and the way the candidate answered it: typed
+    // after a typed answer, recorded (with writing still offered) after a recorded one.
+    const modes = (parent.answer_modes || ["text"]).filter((m) => m !== "choice");
     const probe = {
       id: state.followup.id,
       kind: "followup",
       text: state.followup.text,
-      answer_modes: (parent.answer_modes || ["text"]).filter((m) => m !== "choice"),
+      parent_text: parent.text || "",
+      answer_modes: state.answeredBy === "text" ? ["text"] : modes,
       time_limit_s: parent.time_limit_s || 180,
       choices: [],
     };
@@ -138,6 +142,8 @@ function render(q, index, total) {
   els.progress.textContent = t("progress", { n: index + 1, total });
   els.progressBar.style.width = `${Math.round((index / total) * 100)}%`;
   els.questionText.textContent = q.text;
+  els.questionContext.hidden = !q.parent_text;
+  els.questionContext.textContent = q.parent_text ? t("followupContext", { question: q.parent_text }) : "";
   stopCountdown();
   const choices = q.choices || [];
   els.choices.replaceChildren(...choices.map((c) => {
@@ -315,6 +321,7 @@ els.answerForm.addEventListener("submit", async (ev) => {
     const body = isChoice ? { question_id: q.id, choice_id: choiceId } : { question_id: q.id, text };
     const ack = await api(path("/answers"), { method: "POST", body });
     state.followup = (ack && ack.followup) || null;
+    state.answeredBy = "text";
     stopCountdown();
     if (!isChoice) setDraft(q.id, "");
     delete els.answer.dataset.started;

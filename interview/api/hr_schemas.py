@@ -141,6 +141,9 @@ class OrganizationOut(BaseModel):
 class PlanPreviewOut(BaseModel):
     competencies: list[dict[str, object]]
     questions: list[dict[str, object]]
+    workplaces: list[str]  # where the job is done: what the questions were chosen to fit
+    coverage: float  # share of the role's weight that a question or item asks about
+    uncovered: list[dict[str, object]]  # {id, name, weight} of competencies not asked about
 
 
 MAX_GROUPS = 20

@@ -75,7 +75,9 @@ class RoleCreate(In):
     title: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=20_000)
     language: Lang = "en"
-    max_questions: int = Field(default=5, ge=1, le=20)
+    # Open questions; default: enough to cover every weighted competency the items do not
+    # (5 to 8). Fewer leaves competencies unasked: the plan and the report say which.
+    max_questions: int | None = Field(default=None, ge=1, le=20)
     # Multiple-choice (SJT / picture) items after the open questions; default 2 for
     # frontline roles, 1 otherwise.
     choice_items: int | None = Field(default=None, ge=0, le=5)
@@ -87,7 +89,7 @@ class RoleCreate(In):
 
 class CompetencyWeights(In):
     weights: dict[str, float] = Field(min_length=1, max_length=12)
-    max_questions: int = Field(default=5, ge=1, le=20)
+    max_questions: int | None = Field(default=None, ge=1, le=20)
 
 
 class ModelVersionOut(BaseModel):
@@ -107,6 +109,11 @@ class RoleOut(BaseModel):
     template_id: str | None = None
     competencies: list[dict[str, Any]] = []
     questions: list[dict[str, Any]] = []
+    # The plan's fit and coverage (see PlanPreviewOut): where the job is done, the share of
+    # the role's weight asked about, and the competencies no question asks about.
+    workplaces: list[str] = []
+    coverage: float | None = None
+    uncovered: list[dict[str, Any]] = []
 
 
 class InvitationCreate(In):

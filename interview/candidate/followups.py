@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,9 +16,15 @@ from interview.competency.library import load_library
 from interview.competency.schemas import Competency
 from interview.storage.tables import (
     Answer,
+    FollowUpDecision,
     FollowUpPrompt,
     InterviewSession,
 )
+
+# asked: a probe was asked; enough: the answer could be scored as it was; limit: the probes
+# allowed were asked; late: no decision within the wait (the page moved on); failed: the
+# decision raised (a model missing or busy); no_words: the recording's transcript was empty.
+Outcome = Literal["asked", "enough", "limit", "late", "failed", "no_words"]
 
 
 def followup_prompts(s: Session, session_id: str) -> list[FollowUpPrompt]:
@@ -54,12 +61,49 @@ def pending_followup(s: Session, sess: InterviewSession) -> tuple[str, str] | No
     return None
 
 
+def record_decision(
+    s: Session,
+    sess: InterviewSession,
+    question_id: str,
+    outcome: Outcome,
+    now: datetime,
+    *,
+    gap: str | None = None,
+    missing: tuple[str, ...] = (),
+    note: str = "",
+) -> None:
+    """Keep what was decided after an answer to `question_id` (or a reply to its probe)."""
+    base, _ = split_followup_id(question_id)
+    s.add(
+        FollowUpDecision(
+            session_id=sess.id,
+            question_id=base,
+            outcome=outcome,
+            gap=gap,
+            missing=list(missing),
+            note=note[:500],
+            created_at=now,
+        )
+    )
+
+
+def followup_decisions(s: Session, session_id: str) -> list[FollowUpDecision]:
+    return list(
+        s.scalars(
+            select(FollowUpDecision)
+            .where(FollowUpDecision.session_id == session_id)
+            .order_by(FollowUpDecision.created_at)
+        ).all()
+    )
+
+
 @dataclass(frozen=True)
 class FollowUpContext:
     """What the decision about one more probe reads."""
 
     question_id: str  # the question asked, not a follow-up
     question: str
+    kind: str  # behavioural, situational or resume
     competency: Competency
     answer: str  # the answer so far: its text, the follow-up replies, a fresh transcript
     asked: int  # probes asked after this question already
@@ -78,4 +122,4 @@ def followup_context(
     asked = sum(p.question_id == base for p in followup_prompts(s, sess.id))
     competency = load_library().competency(question.competency_id)
     text = "\n".join(t for t in (answer_texts(s, sess.id).get(base, "").strip(), spoken) if t)
-    return FollowUpContext(base, question.text, competency, text, asked)
+    return FollowUpContext(base, question.text, question.kind, competency, text, asked)

@@ -6,6 +6,7 @@ import numpy as np
 
 from interview.backend.protocols import Vectors
 from interview.competency.schemas import CompetencyModel, Library, RoleTemplate, WeightedCompetency
+from interview.competency.settings import infer_settings
 from interview.errors import InvalidInput
 
 MIN_TEMPLATE_SIMILARITY = 0.83  # cosine (e5); below this the title matches no template well
@@ -72,6 +73,7 @@ def build_competency_model(
         role_title=title,
         template_id=template.id if template else None,
         library_version=library.version,
+        settings=infer_settings(title, description, library, template.id if template else None),
         items=items,
     )
     return model, similarity

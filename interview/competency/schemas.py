@@ -3,11 +3,28 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Language = str  # "zh" or "en"
 LANGUAGES = ("en", "zh")
+
+# Where a job is done. A role has one or more; a question or item written for particular
+# settings lists them and is drawn only for roles in one of them (none listed: any role).
+Setting = Literal[
+    "food_service",  # café, restaurant, bar, canteen, fast food
+    "hotel",  # front desk, housekeeping, guest rooms
+    "retail",  # shop floor, supermarket, store till
+    "warehouse",  # picking, packing, dispatch, forklifts
+    "delivery",  # couriers, riders, drivers on the road
+    "contact_centre",  # phone, chat and email support
+    "manufacturing",  # production lines, factory stations
+    "healthcare",  # wards, clinics, care homes, patients
+    "office",  # professional and knowledge work: software, data, sales, HR, management
+    "education",  # schools, classrooms, pupils
+]
+SETTINGS: tuple[Setting, ...] = get_args(Setting)
 
 
 class Layer(StrEnum):
@@ -36,6 +53,21 @@ class Text(Frozen):
         return self.zh if language == "zh" else self.en
 
 
+class Prompt(Text):
+    """A question in both languages, with the settings it was written for (none: any)."""
+
+    settings: tuple[Setting, ...] = ()
+
+    def fits(self, settings: tuple[str, ...]) -> bool:
+        return fits(self.settings, settings)
+
+
+def fits(written_for: tuple[str, ...], role_settings: tuple[str, ...]) -> bool:
+    """A question or item written for `written_for` may be asked in a role of `role_settings`:
+    it was written for any setting, or for one of the role's."""
+    return not written_for or bool(set(written_for) & set(role_settings))
+
+
 class Standard(Frozen):
     """An evaluation standard with observable positive and negative indicators."""
 
@@ -60,8 +92,8 @@ class Competency(Frozen):
     definition: Text
     standards: tuple[Standard, ...] = Field(min_length=2, max_length=4)
     anchors: tuple[Anchor, ...] = Field(min_length=5, max_length=5)
-    behavioural_questions: tuple[Text, ...] = Field(min_length=3)
-    situational_questions: tuple[Text, ...] = Field(min_length=2)
+    behavioural_questions: tuple[Prompt, ...] = Field(min_length=3)
+    situational_questions: tuple[Prompt, ...] = Field(min_length=2)
 
     @model_validator(mode="after")
     def _levels_one_to_five(self) -> Competency:
@@ -76,6 +108,7 @@ class RoleTemplate(Frozen):
     id: str
     title: Text
     frontline: bool
+    settings: tuple[Setting, ...] = Field(min_length=1)
     description: Text
     weights: dict[str, float]  # competency id -> weight; normalised when a model is built
 
@@ -117,6 +150,9 @@ class CompetencyModel(Frozen):
     template_id: str | None
     library_version: str
     version: int = 1
+    # Where the job is done, read from the title and description (empty in models stored
+    # before settings existed: see competency.settings.role_settings).
+    settings: tuple[Setting, ...] = ()
     items: tuple[WeightedCompetency, ...] = Field(min_length=1)
 
     @model_validator(mode="after")

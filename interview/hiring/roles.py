@@ -11,8 +11,7 @@ from interview.competency.schemas import CompetencyModel
 from interview.errors import NotFound
 from interview.privacy.audit import audit
 from interview.questions.history import history_questions
-from interview.questions.items import load_items
-from interview.questions.plan import build_plan
+from interview.questions.plan import translate_plan
 from interview.questions.schemas import QuestionPlan
 from interview.storage.tables import (
     CompetencyModelRow,
@@ -112,15 +111,7 @@ def plan_in_language(s: Session, role: JobRole, language: str, now: datetime) ->
     except NotFound:
         pass
     other = QuestionPlan.model_validate(any_plan.spec)
-    bank = {f"item:{i.id}": i for i in load_items().items}
-    items = [bank[q.id] for q in other.questions if q.id in bank]
-    size = sum(q.kind in ("behavioural", "situational") for q in other.questions)
-    plan = build_plan(
-        CompetencyModel.model_validate(model_row.spec),
-        language,
-        max_questions=max(size, 1),
-        items=items,
-    )
+    plan = translate_plan(other, language)
     if any(q.kind == "history" for q in other.questions):
         plan = plan.model_copy(update={"questions": history_questions(language) + plan.questions})
     row = QuestionPlanRow(

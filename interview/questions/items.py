@@ -12,7 +12,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from interview.competency.schemas import Text
+from interview.competency.schemas import Setting, Text
 from interview.questions.schemas import Choice, Question
 
 ITEMS_FILE = Path(__file__).resolve().parent / "data" / "items.yaml"
@@ -31,6 +31,7 @@ class Item(BaseModel):
     competency_id: str
     kind: Literal["sjt", "picture"]
     frontline: bool
+    settings: tuple[Setting, ...] = ()  # where the scene is set; none: any workplace
     stem: Text
     options: tuple[ItemOption, ...] = Field(min_length=3, max_length=5)
     image: str | None = None
@@ -68,17 +69,3 @@ class ItemBank(BaseModel):
 @lru_cache(maxsize=1)
 def load_items(path: Path = ITEMS_FILE) -> ItemBank:
     return ItemBank.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-
-
-def items_for(competency_ids: list[str], frontline: bool, limit: int) -> list[Item]:
-    """Items for these competencies (in their order), frontline items for frontline roles."""
-    bank = load_items().items
-    out: list[Item] = []
-    for cid in competency_ids:
-        for item in bank:
-            if item.competency_id == cid and item.frontline == frontline and item not in out:
-                out.append(item)
-                break
-        if len(out) >= limit:
-            break
-    return out

@@ -36,6 +36,12 @@ class QuestionPlan(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     language: Literal["en", "zh"]
     questions: tuple[Question, ...] = Field(min_length=1)
+    # Where the role's job is done: what the questions and items were chosen to fit.
+    settings: tuple[str, ...] = ()
+    # Weighted competencies no question or item asks about, heaviest first, and the share of
+    # the role's weight that is asked about (None: a plan stored before coverage was kept).
+    uncovered: tuple[str, ...] = ()
+    coverage: float | None = Field(default=None, ge=0, le=1)
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)

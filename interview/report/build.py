@@ -11,6 +11,7 @@ from interview.integrity.session import risk_text
 from interview.integrity.summary import IntegritySummary
 from interview.report.schemas import (
     CompetencyResult,
+    FollowUpNote,
     Highlight,
     JudgeAgreement,
     Provenance,
@@ -47,6 +48,7 @@ def build_report(
     integrity: IntegritySummary | None = None,
     integrity_flags: Sequence[Flag] = (),
     judge: JudgeAgreement | None = None,
+    followups: Sequence[FollowUpNote] = (),
 ) -> Report:
     """Competencies without any answer are left out and their weight renormalised away;
     when less than MIN_COVERAGE of the weight was answered the band is 'insufficient'."""
@@ -81,6 +83,12 @@ def build_report(
         )
     answered = {s.question_id for s in scores}
     unanswered = tuple(q for q in asked if q not in answered)
+    assessed = {r.competency_id for r in results}
+    not_assessed = tuple(
+        i.competency.name.get(language)
+        for i in sorted(model.items, key=lambda i: -i.weight)
+        if i.competency.id not in assessed
+    )
     policy = policy or ScoringPolicy()
     coverage = sum(r.weight for r in results)
     content = (
@@ -134,13 +142,76 @@ def build_report(
         highlights=highlights,
         risks=tuple(risks),
         unanswered=unanswered,
+        not_assessed=not_assessed,
+        followups=tuple(followups),
         judge=judge,
         integrity=integrity.level if integrity else "not_assessed",
         integrity_summary=integrity,
         integrity_flags=tuple(integrity_flags),
-        explanation=explain(contributions, len(results), coverage, language),
+        explanation=explain(contributions, len(results), coverage, language, not_assessed),
         provenance=provenance,
     )
+
+
+FOLLOWUP_TEXT = {
+    "en": {
+        "asked": "Follow-up asked about the {gaps}; no answer to it was given.",
+        "enough": "No further follow-up: the answer could be scored as it was.",
+        "limit": "No further follow-up: the most allowed for one question were asked.",
+        "late": "No follow-up: the decision was not ready in time, and the interview moved on.",
+        "failed": "No follow-up: the decision failed (a model was unavailable).",
+        "no_words": "No follow-up: nothing was heard in the recording.",
+        "probed": "Follow-up asked about the {gaps}. ",
+    },
+    "zh": {
+        "asked": "已就{gaps}追问，候选人未作答。",
+        "enough": "未再追问：回答已足够评分。",
+        "limit": "未再追问：该题的追问次数已达上限。",
+        "late": "未追问：追问判断未能及时完成，面试继续进行。",
+        "failed": "未追问：追问判断失败（模型不可用）。",
+        "no_words": "未追问：录音中没有听到内容。",
+        "probed": "已就{gaps}追问。",
+    },
+}
+GAP_NAMES = {
+    "en": {
+        "relevance": "question itself", "hypothetical": "a real occasion",
+        "too_short": "more detail", "action": "steps taken", "result": "outcome",
+        "specificity": "concrete details", "situation": "context", "task": "goal",
+        "first_person": "candidate's own part",
+    },
+    "zh": {
+        "relevance": "题目本身", "hypothetical": "真实经历", "too_short": "更多内容",
+        "action": "具体做法", "result": "结果", "specificity": "具体细节", "situation": "背景",
+        "task": "目标", "first_person": "本人所做的部分",
+    },
+}  # fmt: skip
+
+
+def followup_notes(
+    decisions: Sequence[tuple[str, str, str | None]], language: str
+) -> tuple[FollowUpNote, ...]:
+    """(question id, outcome, gap) decisions in time order -> one note per question."""
+    lang = language if language in FOLLOWUP_TEXT else "en"
+    asked: dict[str, list[str]] = {}
+    last: dict[str, str] = {}
+    for qid, outcome, gap in decisions:
+        asked.setdefault(qid, [])
+        if outcome == "asked" and gap:
+            asked[qid].append(gap)
+        last[qid] = outcome
+    notes = []
+    for qid, gaps in asked.items():
+        names = ("、" if lang == "zh" else ", ").join(GAP_NAMES[lang].get(g, g) for g in gaps)
+        outcome = last[qid]
+        if outcome == "asked":
+            text = FOLLOWUP_TEXT[lang]["asked"].format(gaps=names)
+        else:
+            text = FOLLOWUP_TEXT[lang][outcome]
+            if gaps:
+                text = FOLLOWUP_TEXT[lang]["probed"].format(gaps=names) + text
+        notes.append(FollowUpNote(question_id=qid, asked=tuple(gaps), outcome=outcome, text=text))
+    return tuple(notes)
 
 
 REUSED = {
@@ -159,7 +230,11 @@ MODALITY = {
 
 
 def explain(
-    contributions: Sequence[Contribution], competencies: int, coverage: float, language: str
+    contributions: Sequence[Contribution],
+    competencies: int,
+    coverage: float,
+    language: str,
+    not_assessed: Sequence[str] = (),
 ) -> str:
     """The explainability statement every report carries, from its own numbers."""
     zh = language == "zh"
@@ -168,13 +243,27 @@ def explain(
         f"{names.get(c.modality, c.modality)} {c.weight:.0%}" for c in contributions if c.weight
     ]
     if zh:
+        gap = (
+            f"未评估：{'、'.join(not_assessed)}（占岗位权重的{1 - coverage:.0%}），"
+            "推荐意见仅依据已评估的能力。"
+            if not_assessed
+            else ""
+        )
         return (
             f"本报告由AI辅助生成，供人工评估参考，不构成录用决定。总分由以下部分加权得出：{'、'.join(parts)}。"
-            f"每项能力（共{competencies}项，占岗位权重的{coverage:.0%}）的1-5级评分，来自将候选人的回答与"
-            "该能力的行为锚定等级示例逐一比较（多语言文本嵌入模型），每个评分都引用了回答中的原话作为证据。"
+            f"每项能力（共{competencies}项，占岗位权重的{coverage:.0%}）的1-5级评分，依据回答本身："
+            "候选人讲了多少实质内容，真实事例的情境、任务、行动和结果，以及具体细节，"
+            "各部分的权重参照独立评分者对真实面试的评分确定；离题、假设性或重复的回答有上限，"
+            f"写给评分系统的话不计入。每个评分都引用了回答中的原话作为依据。{gap}"
             "语音回答先由语音识别模型转写。不从面部或声音推断情绪或性格。诚信提示仅供审核人员查看，"
             "不影响任何分数。审核人员可以修改分数（须写明理由并记录在审计日志中），候选人可以要求人工复核。"
         )
+    gap = (
+        f"Not assessed: {', '.join(not_assessed)} ({1 - coverage:.0%} of the role's weight); "
+        "the recommendation rests on the competencies that were. "
+        if not_assessed
+        else ""
+    )
     return (
         "This report was prepared with AI assistance for a person to review; it is not a hiring "
         f"decision. The overall score weights {', '.join(parts)}. Each competency's level "
@@ -183,7 +272,7 @@ def explain(
         "result of a real example, and its concrete details, weighted as independent raters of "
         "real interviews weighted them; off-topic, hypothetical or reused answers are capped, "
         "and anything addressed to the scorer is set aside. Every score quotes the words it "
-        "rests on. "
+        f"rests on. {gap}"
         "Spoken answers are transcribed by a speech recognizer first. No emotion or personality "
         "is inferred from faces or voices. Integrity flags are for the reviewer and do not change "
         "any score. Reviewers can change a score with a written reason, recorded in the audit "

@@ -57,6 +57,16 @@ class Risk(Frozen):
     competency_id: str | None = None
 
 
+class FollowUpNote(Frozen):
+    """What happened after the answers to one open question: the probes asked (by the gap
+    they asked about) and, last, why no further probe was asked."""
+
+    question_id: str
+    asked: tuple[str, ...]  # gaps probed, in order
+    outcome: str  # the last decision: asked, enough, limit, late, failed, no_words
+    text: str  # the same, in the report's language
+
+
 class Report(Frozen):
     session_id: str
     candidate_name: str
@@ -72,6 +82,10 @@ class Report(Frozen):
     highlights: tuple[Highlight, ...] = ()
     risks: tuple[Risk, ...] = ()
     unanswered: tuple[str, ...]  # question ids with no answer
+    # Names of the role's competencies with no scored answer (not in the plan, or not
+    # answered), heaviest first: the band rests on the others only, and says so.
+    not_assessed: tuple[str, ...] = ()
+    followups: tuple[FollowUpNote, ...] = ()  # open questions with a follow-up decision
     judge: JudgeAgreement | None = None
     # Beside the scores, never inside them: how much a reviewer should look, and why.
     integrity: Literal["not_assessed", "low", "medium", "high"] = "not_assessed"

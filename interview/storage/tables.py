@@ -165,6 +165,24 @@ class Answer(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class FollowUpDecision(Base):
+    """What was decided after an answer to an open question (or a reply to its probe): a
+    probe asked, none needed, or none because the decision failed or came too late, so the
+    report can say why a question got no follow-up."""
+
+    __tablename__ = "followup_decision"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("interview_session.id", ondelete="CASCADE"), index=True
+    )
+    question_id: Mapped[str] = mapped_column(String(64))  # the question, not the probe
+    outcome: Mapped[str] = mapped_column(String(20))  # see candidate.followups.Outcome
+    gap: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    missing: Mapped[list[Any]] = mapped_column(default=list)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class FollowUpPrompt(Base):
     """A follow-up probe asked after an answer; its answer is stored under `<question>~f<n>`."""
 

@@ -34,6 +34,11 @@ class StarAnalysis(Frozen):
     specific: bool  # a real past example with at least two concrete particulars
     first_person: bool  # the candidate's own part ("I"/"我") is told, not only "we"/"我们"
     hypothetical: bool  # mostly "I would ..."/"我会..." rather than what happened
+    habitual: bool = False  # ... of which mostly what usually happens ("I always ...")
+    # For questions about a hypothetical situation: steps are proposed (or told), and a
+    # reason or an expected effect is given for them.
+    proposes_steps: bool = False
+    gives_reason: bool = False
     has_numbers: bool
     words: float  # Chinese: characters / 2
     i_mentions: int  # I/me/my, 我 (not 我们)

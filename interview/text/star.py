@@ -15,12 +15,13 @@ from interview.errors import InvalidInput
 from interview.text.schemas import Cue, Element, StarAnalysis
 from interview.text.sentences import MIN_WORDS, Sentence, split_sentences, word_count
 
-# Cosine (multilingual-e5-small, "query:" on both sides) between an answer and
-# relevance_reference(), per language: Chinese pairs sit higher. On the dev split of
-# bench/data/followups.jsonl on-topic answers start at 0.82 (en) and 0.86 (zh); off-topic
-# ones sit at 0.80-0.82 (en) and 0.84-0.89 (zh), so this catches the clear cases only.
-# Another embedder needs its own thresholds.
-RELEVANCE_MIN = {"en": 0.82, "zh": 0.85}
+# Best cosine (multilingual-e5-small, "query:" on both sides) between an answer and
+# relevance_references(), per language: Chinese pairs sit higher. On the dev half of the
+# blind labels (bench/data/followups_blind_dev.jsonl) on-topic answers start at 0.799 (en) and
+# 0.863 (zh), and the two off-topic zh answers sit above that (0.876, 0.881): e5-small does not
+# tell topics apart at this grain, so the threshold sits below every on-topic answer seen and
+# catches only answers about something else entirely. Another embedder needs its own.
+RELEVANCE_MIN = {"en": 0.79, "zh": 0.85}
 MIN_DETAILS = 2  # concrete particulars (numbers, names, dates, quotes) for `specific`
 
 _F = re.IGNORECASE
@@ -39,13 +40,13 @@ _NOT_ACTION = {
     "was", "were", "had", "would", "could", "should", "need", "needed", "wanted", "liked",
     "loved", "hated", "supposed", "interested", "tired", "worried", "stressed",
     "excited", "based", "bored", "seemed", "hoped", "expected", "allowed", "required",
-    "scared", "annoyed", "surprised", "involved", "located", "and", "kind", "mind",
+    "scared", "annoyed", "surprised", "involved", "located", "and", "kind", "mind", "missed",
 }  # fmt: skip
 _EN_PAST_VERB = re.compile(rf"^(?:{_IRREGULAR_PAST}|[a-z]{{2,}}(?<!ee)d)$")
 _EN_SUBJECT_VERB = re.compile(
     r"\b(when|while|which|that|what|who|before|after|since|if|I|we)?\s*\b(I|we)\s+"
     r"(?:(?:then|also|just|first|immediately|quickly|quietly|finally|still|actually|"
-    r"personally|straight|even|both|all|mostly|never|only)\s+)*([a-z']+)",
+    r"personally|straight|even|both|all|mostly|never|only|kind of|sort of)\s+)*([a-z']+)",
     _F,
 )
 _SUBORDINATE = {"when", "while", "which", "that", "what", "who", "before", "after", "since", "if"}
@@ -55,11 +56,13 @@ _EN_VAGUE_ACTION = re.compile(
     _F,
 )
 _EN_HYPOTHETICAL = re.compile(
-    r"\b(?:I|we)(?:'d|'ll| would| will| am going to|'m going to| might| should)\b"
+    r"\b(?:I|we)(?:'d(?! (?:already|just|never|been|done|gone|had|seen|left|finished|made|"
+    r"taken|told|asked)\b)|'ll| would| will| am going to|'m going to| might| should)\b"
     r"(?! have\b)|\bif (?:a|the|my|someone|they|he|she|it|that|this)\b|\bI'd rather\b",
     _F,
 )
 _EN_GENERIC = re.compile(
+    r"\bI(?:'d| would) (?:say|consider|describe|call) myself|"
     r"\b(?:always|usually|generally|normally|typically|in general|I(?:'m| am) (?:a|an|very)|"
     r"I believe|I think (?:it's|that|staying)|I like to|I try to|I take|my strengths?)\b",
     _F,
@@ -96,7 +99,8 @@ _EN_RESULT = re.compile(
     r"since[,.]|haven't had|have not had|never happened again|"
     r"thanked|praised|complimented|review|promoted|saved|saves|reduced|increased|"
     r"improved|doubled|halved|went (?:down|up)|dropped|no complaints?|"
-    r"it worked|(?:was|were|got) (?:finished|done|fixed|solved|resolved|sorted))\b|"
+    r"it worked|(?<!what )(?<!which )(?<!that )(?:was|were|got) "
+    r"(?:finished|done|fixed|solved|resolved|sorted))\b|"
     r"\d+\s?%|\bfrom \d+ to \d+",
     _F,
 )
@@ -131,6 +135,36 @@ _EN_HEDGE = re.compile(
     r"I (?:don't|can't) remember|like (?:\d|two|three|four|five|ten)|kind of|sort of)\b",
     _F,
 )
+_EN_REASON = re.compile(
+    r"\b(?:because|so that|so (?:the|they|he|she|it|nobody|no one|we|I)|to make sure|to avoid|"
+    r"that way|otherwise|in order to|since (?:the|they|it|he|she)|which (?:would|will|means)|"
+    r"the (?:reason|point|goal) is|to (?:keep|stop|prevent|protect|show|let|help|get)|"
+    r"better than|rather than|if I (?:don't|didn't)|or else)\b",
+    _F,
+)
+# Said in the closing sentence of a story, these tell how it ended even without an outcome
+# word: "Next week he can take four tables himself", "By quarter past eleven the queue...".
+_EN_CLOSING = re.compile(
+    r"\b(?:next (?:day|week|month|morning|shift|time|year)|the (?:next|following) (?:day|week|"
+    r"month|morning|shift)|that (?:afternoon|evening|night|day)|by (?:about |around )?(?:\d|the "
+    r"end|quarter|half|noon|midnight|closing|then|the time)|(?:first|second|third) (?:month|"
+    r"week)|after that|afterwards|later|now (?:I|we|he|she|they|it)|these days|to this day|"
+    r"from that day|ever since|we ended up|and (?:now|since))\b",
+    _F,
+)
+# Someone else's next move, in any tense: "he come back next day", "Manager say thank you".
+_EN_OTHER_SUBJECT = re.compile(
+    r"(?:^|[,;]\s*|\b(?:and|so|then)\s+)(?:he|she|they|the (?:\w+ )?(?:customer|client|guest|"
+    r"manager|boss|chef|doctor|patient|team|lead|teacher|owner)|(?:my |our )?(?:manager|boss|"
+    r"chef|customer|doctor|patient|lead)|[A-Z][a-z]+)\s+(?!would|will|'d|was going)[a-z']+",
+)
+# A step proposed for a hypothetical situation: "I'd ring them", not "I'd understand why".
+_EN_WOULD_STEP = re.compile(
+    r"\b(?:I|we)(?:'d| would|'ll| will)\s+(?:\w+ly\s+)?(?:first\s+|then\s+|also\s+)?"
+    r"(?!understand|think|feel|be\b|know|like|want|hope|imagine|guess|probably|consider|say\s+"
+    r"(?:it|that))[a-z]{2,}",
+    _F,
+)
 _EN_UNKNOWN = re.compile(r"\b(?:I don't know|not sure|no idea)\b", _F)
 _EN_I = re.compile(r"\b(?:I|me|my|myself|I'm|I've|I'd|I'll|mine)\b")
 _EN_WE = re.compile(r"\b(?:we|us|our|ourselves|we're|we've|we'd)\b", _F)
@@ -144,7 +178,7 @@ _ZH_HYPOTHETICAL = re.compile(
     r"如果|假如|要是|万一|的话[，,]|我(?:不会|愿意|打算|争取)|争取"
 )
 _ZH_GENERIC = re.compile(
-    r"一般|通常|平时|总是|一直都|我这个人|我觉得.{0,6}(?:重要|要)|能力(?:比较|挺|很)"
+    r"一般|通常|平时|总是|习惯|每次|每回|向来|一直都|我这个人|我觉得.{0,6}(?:重要|要)|能力(?:比较|挺|很)"
 )
 # Perfective 了/过 after a verb; not 为了/除了/算了/好了/对了 or sentence-final 了吧.
 _ZH_PERFECTIVE = re.compile(r"(?<![为除算对罢])了(?![吧吗])|[^不没]过(?![来去])")
@@ -186,6 +220,29 @@ _ZH_NAME = re.compile(r"[小老][王李刘张陈杨赵黄周吴]|[A-Za-z]{2,}")
 _ZH_DATE = re.compile(
     r"去年|前年|上个月|上周|上半年|双十一|春节|第二天|\d+年|[一二三四五六七八九十]+月"
 )
+_ZH_REASON = re.compile(
+    r"因为|这样|以免|免得|省得|为了|不然|否则|所以|目的是|才能|才不会|防止|避免|保证|要是不|"
+    r"比.{1,12}强|要让|得让|不能让"
+)
+# A step told as an instruction, in a plan for a hypothetical situation: "Ring the customer".
+_EN_IMPERATIVE = re.compile(
+    r"(?:^|[.;]\s+)(?:first,? |then,? )?(?:tell|ask|call|ring|text|check|explain|apologi[sz]e|"
+    r"offer|go|write|report|stop|say|give|let|make|put|take|move|keep|find|talk|speak|email|"
+    r"send|warn|record|note|escalate)\b",
+    _F,
+)
+_ZH_CLOSING = re.compile(
+    r"第二天|第二个?(?:礼拜|星期|周|月)|过了.{1,6}(?:天|礼拜|星期|周|月|年)|到最后|到晚上|当天|"
+    r"之后|后来|现在|下一周|下个月|下一个月|第[一二三]个月|那天下午|那天晚上|一个都没|一次都没|都没再"
+)
+_ZH_OTHER_SUBJECT = re.compile(
+    r"^(?:[\d一二三四五六七八九十两半]+点[半钟]?|第二天|当天|晚上|后来|到最后|最后|之后)?(?:他|她|他们|她们|顾客|客人|患者|病人|医生|店长|领导|经理|主管|大爷|大妈|阿姨|对方|人家|"
+    r"客户|老板|老师|同事|家属|[小老][王李刘张陈杨赵黄周吴])"
+)
+_ZH_WOULD_STEP = re.compile(
+    r"(?:我|我们)(?:就|也|还|都|肯定|一定|首先|先|再|马上|立刻)*会(?!觉得|理解|认为|想|很|比较|有)"
+    r"(?:先|马上|立刻|直接|主动)?[\u4e00-\u9fff]|(?:^|[，,。\s])(?:先|然后|再|马上)[\u4e00-\u9fff]"
+)
 _ZH_HEDGE = re.compile(r"好像|记不清|不记得|也不知道|反正|什么的")
 # "最后也不知道他买没买": an outcome the candidate does not know is not a result.
 _ZH_UNKNOWN = re.compile(r"不知道|不清楚|不确定")
@@ -199,6 +256,7 @@ class _Found:
     actions: int = 0  # sentences (en) or clauses (zh) that narrate a step
     hypotheticals: int = 0  # ... that say what would/will/usually happen instead
     i_actions: int = 0  # narrated steps with "I"/"我" in the sentence
+    habits: int = 0  # ... of the hypotheticals, those that say what usually happens
 
     def add(self, element: Element, sentence: Sentence, cue: str) -> None:
         if not any(e == element and s == sentence for e, s, _ in self.cues):
@@ -238,7 +296,12 @@ def analyse_answer(
     # Under content.MIN_WORDS nothing can show behaviour (the scorer gives level 1 too).
     story = not hypothetical and words >= MIN_WORDS
     narrative = found.has("action") or found.has("situation")
-    first_person = found.i_actions > 0 or (i_count > 0 and we_count <= i_count and not narrative)
+    # A story told mostly as "we" with an "I" here and there leaves the candidate's own
+    # part untold (students' team projects): "we" at least twice as often, four times or more.
+    mostly_we = we_count >= 4 and we_count >= 2 * i_count
+    first_person = (found.i_actions > 0 and not mostly_we) or (
+        i_count > 0 and we_count <= i_count and not narrative
+    )
     return StarAnalysis(
         language=language,  # type: ignore[arg-type]
         situation=story and found.has("situation"),
@@ -248,6 +311,16 @@ def analyse_answer(
         specific=story and narrative and details >= MIN_DETAILS,
         first_person=first_person,
         hypothetical=hypothetical,
+        habitual=hypothetical and 2 * found.habits >= found.hypotheticals,
+        proposes_steps=words >= MIN_WORDS
+        and (
+            found.actions > 0
+            or bool((_ZH_WOULD_STEP if language == "zh" else _EN_WOULD_STEP).search(text))
+            or bool(_EN_IMPERATIVE.search(text))
+            or bool((_ZH_ACTION if language == "zh" else _EN_PRESENT_STEP).search(text))
+        ),
+        gives_reason=bool((_ZH_REASON if language == "zh" else _EN_REASON).search(text))
+        or found.has("result"),
         has_numbers=numbers > 0,
         words=words,
         i_mentions=i_count,
@@ -265,22 +338,29 @@ def analyse_answer(
 def _en_cues(sentences: list[Sentence]) -> _Found:
     found = _Found()
     first_action: int | None = None
+    # A story set at a past occasion may be told in the present ("Last year ... I take the
+    # table for him"), as second-language speakers often do.
+    anchored = any(_EN_SITUATION.search(s.text) for s in sentences)
     for i, s in enumerate(sentences):
         for element, pattern in (("situation", _EN_SITUATION), ("task", _EN_TASK)):
             m = pattern.search(s.text)
             if m:
                 found.add(element, s, m.group(0))  # type: ignore[arg-type]
-        action = _en_action(s.text)
+        action = _en_action(s.text) or (_en_present_step(s.text) if anchored else "")
         if action:
             found.add("action", s, action)
             found.actions += 1
             found.i_actions += bool(_EN_I.search(s.text))
             first_action = i if first_action is None else first_action
         else:
-            m = _EN_HYPOTHETICAL.search(s.text) or _EN_GENERIC.search(s.text)
+            generic = _EN_GENERIC.search(s.text)
+            self_view = generic is not None and "myself" in generic.group(0)
+            would = None if self_view else _EN_HYPOTHETICAL.search(s.text)
+            m = would or generic
             if m:
                 found.add("hypothetical", s, m.group(0))
                 found.hypotheticals += 1
+                found.habits += not would
         # Outcomes follow the steps: a cue before the first step is context, not a result.
         if first_action is None:
             continue
@@ -290,7 +370,36 @@ def _en_cues(sentences: list[Sentence]) -> _Found:
         result = m.group(0) if m else (_en_reaction(s.text) if i > first_action else "")
         if result:
             found.add("result", s, result)
+    _closing_outcome(found, sentences, first_action, _EN_CLOSING, _EN_OTHER_SUBJECT, r"[,;]")
     return found
+
+
+_OWN_STEP = re.compile(r"\s*(?:(?:and|then|so|but)\s+)?(?:I\b|我(?!们))")
+
+
+def _closing_outcome(
+    found: _Found,
+    sentences: list[Sentence],
+    first_action: int | None,
+    closing: re.Pattern[str],
+    other_subject: re.Pattern[str],
+    clause_split: str,
+) -> None:
+    """A story's last clause, after its first step, telling what happened next (a time
+    after, or someone else's move) is its outcome, in whatever words: "第二天她吃得干干净净"."""
+    if first_action is None or found.has("result") or not sentences:
+        return
+    last = sentences[-1]
+    clauses = [c.strip() for c in re.split(clause_split, last.text) if c.strip()]
+    if len(sentences) - 1 == first_action and len(clauses) < 3:
+        return  # one short sentence: its last clause is the step itself
+    for clause in clauses[-3:]:
+        if _OWN_STEP.match(clause):
+            continue  # "I told my lead that afternoon": a step with its time, not an outcome
+        m = closing.search(clause) or other_subject.search(clause)
+        if m:
+            found.add("result", last, m.group(0).strip(" ,;"))
+            return
 
 
 def _en_action(sentence: str) -> str:
@@ -310,6 +419,27 @@ def _en_action(sentence: str) -> str:
             return m.group(0).strip()
         if verb == "had" and re.match(r"\s+(?:him|her|them|a word)\b", after):
             return m.group(0).strip()
+    return ""
+
+
+_EN_PRESENT_STEP = re.compile(
+    r"\b(?:I|we)\s+(?:then |also |just |first |quickly )?(?!would|will|can|could|should|must|"
+    r"might|may|think|thought|am|was|were|have|has|had|always|usually|never|don't|do|did|"
+    r"like|love|want|need|feel|know|guess|mean|believe|hope|try|tried)([a-z]{3,})\b",
+)
+
+
+def _en_present_step(sentence: str) -> str:
+    """ "I take/I call/I show" of a story told in the present, or ""."""
+    if _EN_HYPOTHETICAL.search(sentence):
+        return ""
+    for m in _EN_PRESENT_STEP.finditer(sentence):
+        before = sentence[: m.start()].split()
+        if before and before[-1].lower().strip(",") in _SUBORDINATE | {"where", "because"}:
+            continue  # "the store where I work": a clause about the scene, not a step
+        if m.group(1).lower() in ("work", "live", "study", "remember"):
+            continue
+        return m.group(0)
     return ""
 
 
@@ -340,6 +470,7 @@ def _zh_cues(sentences: list[Sentence], text: str) -> _Found:
             if hyp:
                 found.add("hypothetical", s, hyp.group(0))
                 found.hypotheticals += 1
+                found.habits += bool(_ZH_GENERIC.search(s.text))
                 continue
             m = _ZH_ACTION.search(clause)
             cue = m.group(0) if m and (story or _ZH_PAST.search(clause)) else ""
@@ -354,6 +485,7 @@ def _zh_cues(sentences: list[Sentence], text: str) -> _Found:
             elif _ZH_GENERIC.search(clause):
                 found.add("hypothetical", s, _ZH_GENERIC.search(clause).group(0))  # type: ignore[union-attr]
                 found.hypotheticals += 1
+                found.habits += 1
         if first_action is None:
             continue
         m = _ZH_RESULT.search(s.text)
@@ -361,4 +493,5 @@ def _zh_cues(sentences: list[Sentence], text: str) -> _Found:
             m = _ZH_RESULT_WEAK.search(s.text)
         if m:
             found.add("result", s, m.group(0))
+    _closing_outcome(found, sentences, first_action, _ZH_CLOSING, _ZH_OTHER_SUBJECT, r"[，,；;\s]+")
     return found

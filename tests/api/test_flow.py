@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import time
 
+from sqlalchemy import select
+
+from interview.storage.tables import FollowUpDecision
 from tests.api.conftest import Api
 
 STRONG = (
@@ -256,6 +259,12 @@ def test_a_thin_answer_gets_one_probe_at_a_time_and_at_most_two(api: Api) -> Non
     )
     assert third.status_code == 201 and third.json()["followup"] is None  # two at most
     assert api.client.get(f"/api/v1/interview/{token}").json()["pending_followup"] is None
+    # Every decision is kept, so the report can say why the third reply got no probe.
+    with api.db.session() as s:
+        kept = [(d.question_id, d.outcome) for d in s.scalars(select(FollowUpDecision)).all()]
+    assert [o for _, o in kept][-3:] == ["asked", "asked", "limit"] and {q for q, _ in kept} == {
+        qid
+    }
     unknown = api.client.post(
         f"/api/v1/interview/{token}/answers",
         json={"question_id": f"{qid}~f7", "text": "hello there"},
@@ -271,6 +280,9 @@ def test_a_complete_star_answer_needs_no_probe(api: Api) -> None:
         json={"question_id": role["questions"][0]["id"], "text": FULL_STAR},
     )
     assert r.status_code == 201 and r.json()["followup"] is None
+    with api.db.session() as s:
+        kept = [(d.outcome, d.gap) for d in s.scalars(select(FollowUpDecision)).all()]
+    assert kept == [("enough", None)]
 
 
 def test_role_scoring_policy_sets_the_band_thresholds(api: Api) -> None:

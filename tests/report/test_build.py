@@ -231,3 +231,46 @@ def test_a_strong_answer_s_star_evidence_is_a_highlight() -> None:
     assert [(h.competency_id, h.quote) for h in report.highlights] == [
         ("teamwork", "I split the floor")
     ]
+
+
+@pytest.mark.parametrize(
+    ("language", "word"), [("en", "Not assessed: Integrity"), ("zh", "未评估：诚信")]
+)
+def test_what_was_not_assessed_is_named_beside_the_band(language: str, word: str) -> None:
+    report = build_report(
+        session_id="s",
+        candidate_name="c",
+        language=language,
+        model=_model(),
+        scores=[_score("a", "teamwork", 4.0)],
+        asked=["a"],
+        provenance=PROV,
+    )
+    assert report.not_assessed == (load_library().competency("integrity").name.get(language),)
+    assert report.band != "insufficient"  # 75% of the weight answered
+    assert word in report.explanation and "25%" in report.explanation
+
+
+def test_follow_up_notes_say_what_was_asked_and_why_it_stopped() -> None:
+    from interview.report.build import followup_notes
+
+    notes = followup_notes(
+        [
+            ("q1", "asked", "result"),
+            ("q1", "enough", None),
+            ("q2", "late", None),
+            ("q3", "asked", "action"),
+            ("q3", "asked", "result"),
+            ("q3", "limit", "result"),
+            ("q4", "no_words", None),
+        ],
+        "en",
+    )
+    by = {n.question_id: n for n in notes}
+    assert by["q1"].asked == ("result",) and by["q1"].outcome == "enough"
+    assert "outcome" in by["q1"].text and "could be scored" in by["q1"].text
+    assert by["q2"].asked == () and "not ready in time" in by["q2"].text
+    assert by["q3"].asked == ("action", "result") and "most allowed" in by["q3"].text
+    assert "nothing was heard" in by["q4"].text
+    zh = followup_notes([("q2", "failed", None)], "zh")
+    assert "未追问" in zh[0].text

@@ -89,12 +89,22 @@ def test_candidate_answers_then_hr_reads_the_report(demo, browser) -> None:  # t
     page.reload()
     page.wait_for_selector("#question-text")
     assert page.text_content("#question-text") != first_question
+    thin, probed = "", False  # the question answered too briefly: its follow-up comes next
     for _ in range(30):
         if page.is_visible("#finish-submit"):
             break
-        before = page.text_content("#question-text")
+        before = page.text_content("#question-text") or ""
+        if thin and not probed:
+            # The probe keeps the question in view and stays typed, as the answer was.
+            assert page.is_visible("#question-context"), "a follow-up was expected"
+            assert thin in (page.text_content("#question-context") or "")
+            assert page.is_visible("#answer-text") and not page.is_visible("#recorder")
+            probed = True
         if page.is_visible("[data-testid=choice]"):
             page.locator("[data-testid=choice]").first.check()  # a timed multiple-choice item
+        elif not thin and not page.is_visible("#question-context"):
+            page.fill("#answer-text", "Yes, I did that once.")  # too short: one probe
+            thin = before
         else:
             page.fill("#answer-text", ANSWER)
         page.click("#answer-submit")
@@ -103,6 +113,7 @@ def test_candidate_answers_then_hr_reads_the_report(demo, browser) -> None:  # t
             "document.querySelector('#question-text').textContent !== q",
             arg=before,
         )
+    assert probed, "the brief answer got its follow-up"
     page.click("#finish-submit")
     page.wait_for_selector("#thanks", state="visible")
     body = page.text_content("body") or ""

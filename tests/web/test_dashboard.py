@@ -228,8 +228,17 @@ def test_admin_sets_up_invites_reviews_and_downloads(site: Site, browser: Any) -
     first_weight = page.locator("[data-testid=weight-input]").first
     first_weight.fill("60")
     first_weight.dispatch_event("change")
+    coverage = page.locator("[data-testid=role-coverage-text]")
+    assert coverage.get_attribute("data-complete") == "yes", coverage.text_content()
+    # Where the job is done: what the questions were chosen for.
+    assert "contact centre" in (page.text_content("[data-testid=role-coverage]") or "")
+    page.fill("[data-testid=max-questions]", "1")
     page.click("[data-testid=preview-plan]")
     page.wait_for_selector("[data-testid=preview-questions] [data-testid=question-item]")
+    # One open question cannot cover the role: the preview names what would not be asked.
+    short = page.locator("[data-testid=preview-coverage-text]")
+    assert short.get_attribute("data-complete") == "no"
+    assert "Not asked:" in (short.text_content() or "")
     page.select_option("[data-testid=scoring-profile]", "eu")
     assert page.is_disabled("[data-testid=scoring-presence]")
     assert page.input_value("[data-testid=weight-presence]") == "0"

@@ -51,8 +51,10 @@ from interview.candidate.enrollment import (
 from interview.candidate.events import BrowserEvent, mark_shown, record_events
 from interview.candidate.followups import (
     FollowUpContext,
+    Outcome,
     followup_context,
     pending_followup,
+    record_decision,
     record_followup,
 )
 from interview.candidate.live import chunk_offset, live_sessions
@@ -65,7 +67,13 @@ from interview.candidate.session import (
     record_consent,
     session_by_token,
 )
-from interview.errors import Conflict, InterviewError, InvalidInput, PayloadTooLarge
+from interview.errors import (
+    Conflict,
+    InterviewError,
+    InvalidInput,
+    Overloaded,
+    PayloadTooLarge,
+)
 from interview.perception.media import MEDIA_TYPES, probe_media, sniff_media
 from interview.pipeline import EMBEDDER, followup_for
 from interview.questions.followup_schemas import FollowUp
@@ -168,7 +176,29 @@ async def answer(token: str, body: TextAnswerIn, ctx: Ctx, s: SessionDep) -> Ans
         # be stored twice. A busy model or a database gone away costs the probe, not the ack.
         await run_in_threadpool(s.rollback)
         log.warning("no follow-up decision for %s: %s", body.question_id, exc)
+        await _no_decision(
+            s, sess, body.question_id, "late" if isinstance(exc, Overloaded) else "failed", str(exc)
+        )
     return ack.model_copy(update={"followup": followup})
+
+
+async def _no_decision(
+    s: SessionDep, sess: InterviewSession, question_id: str, outcome: Outcome, note: str
+) -> None:
+    """Keep why no probe was decided after an open question's answer, for the report. The
+    answer is acknowledged whatever happens here."""
+
+    def keep() -> None:
+        try:
+            if followup_context(s, sess, question_id) is None:
+                return  # a question that takes no probes
+            record_decision(s, sess, question_id, outcome, now(), note=note)
+            s.commit()
+        except (InterviewError, OperationalError) as exc:
+            s.rollback()
+            log.warning("follow-up decision for %s not kept: %s", question_id, exc)
+
+    await run_in_threadpool(keep)
 
 
 async def _next_followup(
@@ -191,20 +221,32 @@ async def _next_followup(
     def decide() -> FollowUp:
         embedder = ctx.backend.embedder(EMBEDDER)
         return followup_for(
-            embedder, found.competency, found.question, found.answer, sess.language, found.asked
+            embedder,
+            found.competency,
+            found.question,
+            found.answer,
+            sess.language,
+            found.asked,
+            kind=found.kind,
         )
 
     decision = await ctx.inference.run(EMBEDDER, decide, deadline_s=ctx.settings.followup_wait_s)
-    if not decision.needed or decision.probe is None or decision.gap is None:
-        return None
-    gap, probe = decision.gap, decision.probe
 
-    def record() -> str:
-        fid, _ = record_followup(s, sess, found.question_id, gap, probe, now())
+    def record() -> FollowUpOut | None:
+        out = None
+        if decision.needed and decision.probe is not None and decision.gap is not None:
+            fid, _ = record_followup(
+                s, sess, found.question_id, decision.gap, decision.probe, now()
+            )
+            out = FollowUpOut(id=fid, text=decision.probe)
+        outcome: Outcome = "asked" if out else "enough" if decision.enough_to_score else "limit"
+        record_decision(
+            s, sess, question_id, outcome, now(), gap=decision.gap, missing=decision.missing
+        )
         s.commit()
-        return fid
+        return out
 
-    return FollowUpOut(id=await run_in_threadpool(record), text=probe)
+    return await run_in_threadpool(record)
 
 
 def _released_session(s: SessionDep, token: str) -> InterviewSession:
@@ -389,9 +431,14 @@ async def finish_recording(
             sess.language,
             deadline_s=ctx.settings.followup_wait_s,
         )
-        followup = await _next_followup(ctx, s, sess, question_id, heard.text)
+        if heard.text.strip():
+            followup = await _next_followup(ctx, s, sess, question_id, heard.text)
+        else:  # nothing heard: a probe for "more" would blame the candidate for the device
+            await _no_decision(s, sess, question_id, "no_words", heard.note or "")
     except InterviewError as exc:  # a busy or missing model costs the probe, not the answer
         log.warning("no follow-up decision for %s: %s", question_id, exc)
+        outcome: Outcome = "late" if isinstance(exc, Overloaded) else "failed"
+        await _no_decision(s, sess, question_id, outcome, str(exc))
     return ack.model_copy(update={"followup": followup})
 
 

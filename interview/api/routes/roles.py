@@ -34,7 +34,7 @@ from interview.hiring.roles import (
     store_model_version,
     store_role,
 )
-from interview.pipeline import EMBEDDER, pick_items, rephrase_plan, setup_role
+from interview.pipeline import EMBEDDER, rephrase_plan, setup_role
 from interview.privacy.audit import audit
 from interview.questions.plan import build_plan
 from interview.questions.schemas import QuestionPlan
@@ -57,6 +57,7 @@ def role_out(s: Session, role: JobRole, detail: bool = False) -> RoleOut:
             "version": model.version,
             "competencies": _competencies_out(model, role.language),
             "questions": [q.model_dump() for q in plan.questions],
+            **_coverage_out(model, plan, role.language),
         }
     )
 
@@ -116,12 +117,28 @@ def edit_competencies(
     role = get_role(s, user.organization_id, role_id)
     model_row, _ = latest_model_and_plan(s, role.id)
     model = edit_model(CompetencyModel.model_validate(model_row.spec), library, body.weights)
-    plan = build_plan(
-        model, role.language, max_questions=body.max_questions, items=pick_items(model, None)
-    )
+    plan = build_plan(model, role.language, max_questions=body.max_questions)
     store_model_version(s, role, model, plan, f"user:{user.id}", now())
     s.flush()
     return role_out(s, role, detail=True)
+
+
+def _coverage_out(model: CompetencyModel, plan: QuestionPlan, language: str) -> dict[str, Any]:
+    """Where the job is done, the share of weight the plan asks about, and what it leaves."""
+    weights = {i.competency.id: i for i in model.items}
+    return {
+        "workplaces": list(plan.settings),
+        "coverage": 1.0 if plan.coverage is None else plan.coverage,
+        "uncovered": [
+            {
+                "id": cid,
+                "name": weights[cid].competency.name.get(language),
+                "weight": round(weights[cid].weight, 4),
+            }
+            for cid in plan.uncovered
+            if cid in weights
+        ],
+    }
 
 
 def _competencies_out(model: CompetencyModel, language: str) -> list[dict[str, Any]]:
@@ -144,12 +161,11 @@ def preview_plan(
     role = get_role(s, user.organization_id, role_id)
     model_row, _ = latest_model_and_plan(s, role.id)
     model = edit_model(CompetencyModel.model_validate(model_row.spec), library, body.weights)
-    plan = build_plan(
-        model, role.language, max_questions=body.max_questions, items=pick_items(model, None)
-    )
+    plan = build_plan(model, role.language, max_questions=body.max_questions)
     return PlanPreviewOut(
         competencies=_competencies_out(model, role.language),
         questions=[q.model_dump(mode="json", exclude={"choices"}) for q in plan.questions],
+        **_coverage_out(model, plan, role.language),
     )
 
 

@@ -41,6 +41,8 @@ class FollowUpIn(In):
     answer: str = Field(min_length=1, max_length=20_000)
     language: Literal["en", "zh"] = "en"
     followups_asked: int = Field(default=0, ge=0, le=10)
+    # behavioural: about a past occasion; situational: "what would you do if..."
+    kind: Literal["behavioural", "situational", "resume"] = "behavioural"
 
 
 @router.post("/followups")
@@ -63,6 +65,7 @@ async def decide_followup(
         body.answer,
         body.language,
         body.followups_asked,
+        body.kind,
     )
     return decision.model_dump(mode="json")
 
