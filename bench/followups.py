@@ -50,6 +50,11 @@ BLIND = {  # file, sha256 frozen on 2026-12-07 (FOLLOWUPS_BLIND.md)
         DATA / "followups_blind_heldout.jsonl",
         "aea7e0a38006a8b08f6d966646530a4e6f531fd34fda065a28ca15449c6811ac",
     ),
+    # A second labeller's set, written after the first heldout run (FOLLOWUPS_BLIND_DEV2.md).
+    "dev2": (
+        DATA / "followups_blind_dev2.jsonl",
+        "404e4858f1c31ec3f79ef7c5da6d683a8122fa8975f632fe5db5efbd472ac0db",
+    ),
 }
 OWN = DATA / "followups.jsonl"
 FLOOR_NEEDLESS = 0.10
@@ -165,14 +170,16 @@ def latency(items: list[dict[str, Any]], repeats: int) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer latency repeats")
-    parser.add_argument("--split", choices=("dev", "heldout", "both"), default="both")
+    parser.add_argument("--split", choices=("dev", "dev2", "heldout", "both", "all"), default="all")
     parser.add_argument("--own", action="store_true", help="also the author-labelled set")
     parser.add_argument("--show", action="store_true", help="dev only: each wrong decision")
     args = parser.parse_args()
     from interview.backend.registry import Backend
 
     embedder = Backend().embedder(EMBEDDER)
-    splits = ("dev", "heldout") if args.split == "both" else (args.split,)
+    splits = {"both": ("dev", "heldout"), "all": ("dev", "dev2", "heldout")}.get(
+        args.split, (args.split,)
+    )
     results: dict[str, Any] = {}
     for split in splits:
         items = load_blind(split)
@@ -189,9 +196,9 @@ def main() -> None:
                 f"missed {r['missed_probe']:.3f}",
                 file=sys.stderr,
             )
-        if split == "dev":
+        if split in ("dev", "dev2"):
             results[split]["errors"] = confusion(items, made)
-            print(f"dev errors (labelled->probed): {results[split]['errors']}", file=sys.stderr)
+            print(f"{split} errors (labelled->probed): {results[split]['errors']}", file=sys.stderr)
             if args.show:
                 for it, d in zip(items, made, strict=True):
                     if (it["probe"] or None) != d["gap"]:
@@ -205,7 +212,7 @@ def main() -> None:
     if args.own:
         results["own_labels_f1"] = own_f1()
         print(f"author-labelled set, element F1: {results['own_labels_f1']}", file=sys.stderr)
-    final = results.get("heldout", results.get("dev"))["all"]
+    final = results[splits[-1]]["all"]  # the heldout split when it is scored
     results["meets_floor"] = (
         final["needless_probe"] <= FLOOR_NEEDLESS
         and final["on_target"] >= FLOOR_ON_TARGET

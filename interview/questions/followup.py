@@ -26,7 +26,11 @@ from interview.questions.followup_schemas import FollowUp, Gap
 from interview.text.schemas import StarAnalysis
 
 TOO_SHORT_WORDS = 12  # below this no answer can tell what happened and how it ended
-TOO_SHORT_PLAN = 8  # a plan for a hypothetical situation may be terse: "report it the same day"
+TOO_SHORT_PLAN = 5  # a plan for a hypothetical situation may be terse: "report it the same day"
+# A short account with no occasion and under two concrete details tells no steps anyone could
+# check ("I found the cause and fixed it, my manager was happy"): its steps are asked for.
+VAGUE_WORDS = 30
+VAGUE_PLATITUDE_WORDS = 60
 MAX_FOLLOWUPS = 2
 QuestionKind = Literal["behavioural", "situational", "resume"]
 
@@ -202,6 +206,24 @@ _OCCASION = {
 }
 
 
+def _vague(analysis: StarAnalysis, story: bool = True) -> bool:
+    """A short account that tells views and principles rather than steps, or (English, a
+    `story` asked for) a short one with no occasion and hardly a detail. Spoken Chinese
+    tells short concrete stories with few countable details ("我没点 转给IT了"): the second
+    test is not for it."""
+    if analysis.words < VAGUE_PLATITUDE_WORDS and (
+        analysis.platitudes >= 2 or (analysis.platitudes >= 1 and analysis.details < 2)
+    ):
+        return True
+    return (
+        story
+        and analysis.language == "en"
+        and analysis.words < VAGUE_WORDS
+        and analysis.details < 2
+        and not analysis.situation
+    )
+
+
 def missing_gaps(analysis: StarAnalysis, kind: str = "behavioural") -> tuple[Gap, ...]:
     """Every gap the analysis shows for a question of `kind`, in PRIORITY order."""
     if kind == "situational":
@@ -209,7 +231,7 @@ def missing_gaps(analysis: StarAnalysis, kind: str = "behavioural") -> tuple[Gap
             "relevance": analysis.relevant is not False,
             "hypothetical": True,
             "too_short": analysis.words >= TOO_SHORT_PLAN,
-            "action": analysis.proposes_steps,
+            "action": analysis.proposes_steps and not _vague(analysis, story=False),
             "result": analysis.gives_reason,
             "specificity": True,
             "situation": True,
@@ -222,7 +244,7 @@ def missing_gaps(analysis: StarAnalysis, kind: str = "behavioural") -> tuple[Gap
             # "I always ..." tells no occasion: its steps are missing, not a real example
             "hypothetical": not analysis.hypothetical or analysis.habitual,
             "too_short": analysis.words >= TOO_SHORT_WORDS,
-            "action": analysis.action,
+            "action": analysis.action and not _vague(analysis),
             "result": analysis.result,
             "specificity": analysis.specific,
             "situation": analysis.situation or analysis.task,

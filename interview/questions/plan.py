@@ -161,6 +161,9 @@ def build_plan(
         if q is not None:
             questions.append(q)
             used.add(q.id)
+    # Asked heaviest competency first, whichever round chose the question.
+    weight = {i.competency.id: i.weight for i in ranked}
+    questions.sort(key=lambda q: -weight[q.competency_id])
     asked = {q.competency_id for q in questions} | by_item
     uncovered = tuple(i.competency.id for i in ranked if i.competency.id not in asked)
     coverage = sum(i.weight for i in ranked if i.competency.id in asked)

@@ -44,6 +44,10 @@ class StarAnalysis(Frozen):
     i_mentions: int  # I/me/my, 我 (not 我们)
     we_mentions: int  # we/us/our, 我们/咱们
     details: int  # concrete particulars counted for `specific`
+    # Phrases that tell a view of oneself or a principle instead of a step ("I'm a positive
+    # person", "communication is key", "充分沟通", "换位思考"): many in a short answer make
+    # it vague.
+    platitudes: int = 0
     evidence: tuple[Cue, ...]
     relevance: float | None  # cosine of answer and question/competency, from the caller
     relevant: bool | None  # relevance >= threshold; None when no relevance was passed

@@ -57,7 +57,8 @@ _EN_VAGUE_ACTION = re.compile(
 )
 _EN_HYPOTHETICAL = re.compile(
     r"\b(?:I|we)(?:'d(?! (?:already|just|never|been|done|gone|had|seen|left|finished|made|"
-    r"taken|told|asked)\b)|'ll| would| will| am going to|'m going to| might| should)\b"
+    r"taken|told|asked|known|given|[a-z]+ed)\b)|'ll| would| will| am going to|'m going to|"
+    r" might| should)\b"
     r"(?! have\b)|\bif (?:a|the|my|someone|they|he|she|it|that|this)\b|\bI'd rather\b",
     _F,
 )
@@ -100,7 +101,14 @@ _EN_RESULT = re.compile(
     r"thanked|praised|complimented|review|promoted|saved|saves|reduced|increased|"
     r"improved|doubled|halved|went (?:down|up)|dropped|no complaints?|"
     r"it worked|(?<!what )(?<!which )(?<!that )(?:was|were|got) "
-    r"(?:finished|done|fixed|solved|resolved|sorted))\b|"
+    r"(?:finished|done|fixed|solved|resolved|sorted)|"
+    # outcomes in everyday words, good or bad, and what was learned from them
+    r"worked out|went (?:well|fine|smoothly)|paid off|didn't work|did not work|failed|"
+    r"(?:was|were|seemed|looked) (?:happy|pleased|relieved|grateful|fine|calm(?:er)?)|"
+    r"calmed down|came back|won|lost (?:the|a|that)|successful(?:ly)?|succeeded|"
+    r"(?:said|says) thank(?:s| you)|avoided|helped (?:to )?(?:resolve|fix|solve)|"
+    r"I (?:learned|learnt|realised|realized) (?:that|how|to|a lot)|the lesson|"
+    r"got (?:an? [A-F]|the (?:job|contract|deal|order))|still (?:comes?|says?|calls?|uses?))\b|"
     r"\d+\s?%|\bfrom \d+ to \d+",
     _F,
 )
@@ -154,15 +162,27 @@ _EN_CLOSING = re.compile(
 )
 # Someone else's next move, in any tense: "he come back next day", "Manager say thank you".
 _EN_OTHER_SUBJECT = re.compile(
-    r"(?:^|[,;]\s*|\b(?:and|so|then)\s+)(?:he|she|they|the (?:\w+ )?(?:customer|client|guest|"
+    r"(?:^|[,;]\s*|\b(?:and|so|then)\s+)(?:(?i:he|she|they|the (?:\w+ )?(?:customer|client|guest|"
     r"manager|boss|chef|doctor|patient|team|lead|teacher|owner)|(?:my |our )?(?:manager|boss|"
-    r"chef|customer|doctor|patient|lead)|[A-Z][a-z]+)\s+(?!would|will|'d|was going)[a-z']+",
+    r"chef|customer|doctor|patient|lead))|(?!(?:So|Ah|Um|Uh|Umm|Uhh|And|But|Not|Then|Well|Yeah|"
+    r"Yes|Okay|OK|The|This|That|It|There|What|When|Which|Like|Just|Also|Basically|Actually)\b)"
+    r"[A-Z][a-z]+)\s+(?!would|will|'d|was going)[a-z']+",
 )
 # A step proposed for a hypothetical situation: "I'd ring them", not "I'd understand why".
 _EN_WOULD_STEP = re.compile(
     r"\b(?:I|we)(?:'d| would|'ll| will)\s+(?:\w+ly\s+)?(?:first\s+|then\s+|also\s+)?"
     r"(?!understand|think|feel|be\b|know|like|want|hope|imagine|guess|probably|consider|say\s+"
-    r"(?:it|that))[a-z]{2,}",
+    r"(?:it|that)|stay|try|communicate|help|listen|make sure|remain|handle|deal|do my best)"
+    r"[a-z]{2,}",
+    _F,
+)
+_EN_PLATITUDE = re.compile(
+    r"\b(?:communication is (?:key|important|everything)|team player|positive (?:person|attitude)|"
+    r"(?:never|don't|do not) give up|on the same page|do(?:ing)? my best|(?:worked|work) hard|"
+    r"hard[- ]working|fast learner|people person|at the end of the day|customer (?:is always "
+    r"right|comes first)|stay(?:ed)? (?:calm|positive|professional)|felt (?:really )?(?:down|bad|"
+    r"good)|(?:it was|it's) (?:a )?(?:really )?(?:hard|tough|good) (?:time|experience)|"
+    r"learn(?:ed|t)? a lot|supported me|went well|sorted it out|fixed it|solved it)\b",
     _F,
 )
 _EN_UNKNOWN = re.compile(r"\b(?:I don't know|not sure|no idea)\b", _F)
@@ -171,10 +191,10 @@ _EN_WE = re.compile(r"\b(?:we|us|our|ourselves|we're|we've|we'd)\b", _F)
 
 # --- Chinese cues -------------------------------------------------------------------------
 
-_ZH_I = re.compile(r"我(?!们)")
+_ZH_I = re.compile(r"我(?!们)|本人")
 _ZH_WE = re.compile(r"我们|咱们")
 _ZH_HYPOTHETICAL = re.compile(
-    r"(?:我|我们)(?:就|也|还|都|肯定|一定|可能|应该|首先|先|一般|尽量|也许)*(?<!只)会(?!议|计|员|用|说)|"
+    r"(?:我|我们|本人)(?:就|也|还|都|肯定|一定|可能|应该|首先|先|一般|尽量|也许)*(?<!只)会(?!议|计|员|用|说)|"
     r"如果|假如|要是|万一|的话[，,]|我(?:不会|愿意|打算|争取)|争取"
 )
 _ZH_GENERIC = re.compile(
@@ -184,10 +204,17 @@ _ZH_GENERIC = re.compile(
 _ZH_PERFECTIVE = re.compile(r"(?<![为除算对罢])了(?![吧吗])|[^不没]过(?![来去])")
 _ZH_PAST = re.compile(r"了|过(?![来去])|当时|那时|那次|那天|有一次|去年|前年|上个月|上周|后来")
 _ZH_ACTION = re.compile(
-    r"(?:我|我们)(?:自己|俩|当场|就|先|又|还|也|马上|立刻|赶紧|主动|直接|然后|接着|随后|"
+    r"(?:我|我们|本人)(?:自己|俩|当场|就|先|又|还|也|马上|立刻|赶紧|主动|直接|然后|接着|随后|"
     r"第一时间|一开始|专门|没有)*(?:把|跟|给|找|去|请|让|叫|帮|教|写|拿|问|打电话|通知|联系|"
     r"安排|检查|核对|整理|处理|解释|说明|提醒|告诉|记录|调|换|做|用|按|开始|发现|决定|办|试|"
     r"查|拒绝|申请|观察)"
+)
+# "我还是每站停稳": in a told story, a clause the candidate starts is a step, unless it tells a
+# feeling, a view or a state ("我很委屈", "我觉得", "我是组长").
+_ZH_TOLD_STEP = re.compile(
+    r"(?:然后|就|又|还|先|再|于是|接着|最后)?(?:我|本人)(?:就|又|还|先|再|也|马上|直接|还是|赶紧)*"
+    r"(?!们|觉得|认为|想|是|的|会|一般|平时|知道|很|挺|特别|有点|心里|也不|不|没|怕|喜欢|希望)"
+    r"[\u4e00-\u9fff]{2}"
 )
 _ZH_THIRD_PARTY = re.compile(r"^(?:他|她|它|他们|她们|顾客|客户|对方)")
 _ZH_SITUATION = re.compile(
@@ -205,7 +232,10 @@ _ZH_RESULT = re.compile(
     r"从.{1,15}(?:提|降|升|涨|减|增|缩)(?:高|低|少|加|短)?到|"
     r"[一两三四五六七八九十半几\d]+(?:天|周|个月|年|个星期)(?:后|以后|之后)|"
     r"没(?:有)?(?:出|发生)(?:过|任何)?.{0,6}(?:问题|事故|差错|投诉|情况)|"
-    r"解决了|没(?:有)?再|再也没|满意|表扬|感谢|好评|成功|同意了"
+    r"解决了|没(?:有)?再|再也没|满意|表扬|感谢|好评|成功|同意了|"
+    # outcomes in everyday words, good or bad, and what was learned from them
+    r"失败|没成|搞定|好多了|效果|开心|高兴|笑了|谢谢|回头客|到现在|至今|一直(?:在|都|是)|"
+    r"学到|教训|明白了|后来(?:他|她|他们|顾客|客人|对方|人家|店长|领导)"
 )
 _ZH_RESULT_WEAK = re.compile(r"最后(?!一[趟个次班辆天])|按时|顺利")
 _ZH_NUMERAL = "零两三四五六七八九十百千万半几"
@@ -233,15 +263,20 @@ _EN_IMPERATIVE = re.compile(
 )
 _ZH_CLOSING = re.compile(
     r"第二天|第二个?(?:礼拜|星期|周|月)|过了.{1,6}(?:天|礼拜|星期|周|月|年)|到最后|到晚上|当天|"
-    r"之后|后来|现在|下一周|下个月|下一个月|第[一二三]个月|那天下午|那天晚上|一个都没|一次都没|都没再"
+    r"之后|此后|从那|后来|现在|下一周|下个月|下一个月|第[一二三]个月|那天下午|那天晚上|一个都没|一次都没|都没再"
 )
 _ZH_OTHER_SUBJECT = re.compile(
     r"^(?:[\d一二三四五六七八九十两半]+点[半钟]?|第二天|当天|晚上|后来|到最后|最后|之后)?(?:他|她|他们|她们|顾客|客人|患者|病人|医生|店长|领导|经理|主管|大爷|大妈|阿姨|对方|人家|"
     r"客户|老板|老师|同事|家属|[小老][王李刘张陈杨赵黄周吴])"
 )
 _ZH_WOULD_STEP = re.compile(
-    r"(?:我|我们)(?:就|也|还|都|肯定|一定|首先|先|再|马上|立刻)*会(?!觉得|理解|认为|想|很|比较|有)"
+    r"(?:我|我们|本人)(?:就|也|还|都|肯定|一定|首先|先|再|马上|立刻)*会"
+    r"(?!觉得|理解|认为|想|很|比较|有|保持|尽量|沟通|努力|耐心|冷静|好好)"
     r"(?:先|马上|立刻|直接|主动)?[\u4e00-\u9fff]|(?:^|[，,。\s])(?:先|然后|再|马上)[\u4e00-\u9fff]"
+)
+_ZH_PLATITUDE = re.compile(
+    r"沟通|换位思考|努力|提升自己|意识到|想通|心情|委屈|重要性|理解和支持|顺利推进|认真负责|积极|"
+    r"态度|学会|成长|不放弃|团队合作|研究了一下|解决了|挺满意|很满意|比以前方便"
 )
 _ZH_HEDGE = re.compile(r"好像|记不清|不记得|也不知道|反正|什么的")
 # "最后也不知道他买没买": an outcome the candidate does not know is not a result.
@@ -312,20 +347,21 @@ def analyse_answer(
         first_person=first_person,
         hypothetical=hypothetical,
         habitual=hypothetical and 2 * found.habits >= found.hypotheticals,
+        # Chinese plans chain their steps without repeating the subject ("我会先给店里打电话
+        # 问问晚班的能不能帮着做"): one counted step is enough there.
         proposes_steps=words >= MIN_WORDS
-        and (
-            found.actions > 0
-            or bool((_ZH_WOULD_STEP if language == "zh" else _EN_WOULD_STEP).search(text))
-            or bool(_EN_IMPERATIVE.search(text))
-            or bool((_ZH_ACTION if language == "zh" else _EN_PRESENT_STEP).search(text))
-        ),
+        and _plan_steps(text, language, found) >= (1 if language == "zh" else 2),
+        # A reason is often a plain fact beside the steps ("客户最烦的是没音信"): a plan of
+        # two sentences or more and twenty words gives one.
         gives_reason=bool((_ZH_REASON if language == "zh" else _EN_REASON).search(text))
-        or found.has("result"),
+        or found.has("result")
+        or (words >= 20 and len(sentences) >= 2),
         has_numbers=numbers > 0,
         words=words,
         i_mentions=i_count,
         we_mentions=we_count,
         details=max(details, 0),
+        platitudes=len((_ZH_PLATITUDE if language == "zh" else _EN_PLATITUDE).findall(text)),
         evidence=tuple(
             Cue(element=el, quote=s.text, start_char=s.start, end_char=s.end, cue=cue)
             for el, s, cue in sorted(found.cues, key=lambda c: c[1].start)
@@ -335,12 +371,42 @@ def analyse_answer(
     )
 
 
+_EN_CHAINED_STEP = re.compile(
+    r"(?:,|\band|\bthen|\bfirst|\bafter that)\s+(?:I(?:'d| would| will|'ll)?\s+)?(?:also\s+)?"
+    r"(?:tell|ask|call|ring|phone|text|check|explain|apologi[sz]e|offer|go|write|report|stop|say|"
+    r"give|let|make|put|take|move|keep|find|talk|speak|email|send|warn|record|note|escalate|"
+    r"show|book|fix|clean|count|recount|switch|lock|log)\b",
+    _F,
+)
+
+
+def _plan_steps(text: str, language: str, found: _Found) -> int:
+    """Concrete steps a plan proposes (or a story tells): "I'd ring them", "then ask",
+    "我会先…然后…"; "I'd stay calm and try my best" proposes none."""
+    if language == "zh":
+        return len(_ZH_WOULD_STEP.findall(text)) + len(_ZH_ACTION.findall(text)) + found.actions
+    return (
+        len(_EN_WOULD_STEP.findall(text))
+        + len(_EN_IMPERATIVE.findall(text))
+        + len(_EN_CHAINED_STEP.findall(text))
+        + len(_EN_PRESENT_STEP.findall(text))
+        + found.actions
+    )
+
+
 def _en_cues(sentences: list[Sentence]) -> _Found:
     found = _Found()
     first_action: int | None = None
     # A story set at a past occasion may be told in the present ("Last year ... I take the
     # table for him"), as second-language speakers often do.
-    anchored = any(_EN_SITUATION.search(s.text) for s in sentences)
+    anchored = any(_EN_SITUATION.search(s.text) for s in sentences) or (
+        sum(
+            len(_EN_PRESENT_STEP.findall(s.text))
+            for s in sentences
+            if not (_EN_HYPOTHETICAL.search(s.text) or _EN_GENERIC.search(s.text))
+        )
+        >= 2
+    )
     for i, s in enumerate(sentences):
         for element, pattern in (("situation", _EN_SITUATION), ("task", _EN_TASK)):
             m = pattern.search(s.text)
@@ -370,10 +436,20 @@ def _en_cues(sentences: list[Sentence]) -> _Found:
         result = m.group(0) if m else (_en_reaction(s.text) if i > first_action else "")
         if result:
             found.add("result", s, result)
-    _closing_outcome(found, sentences, first_action, _EN_CLOSING, _EN_OTHER_SUBJECT, r"[,;]")
+    _closing_outcome(
+        found, sentences, first_action, _EN_CLOSING, _EN_OTHER_SUBJECT, r"[,;]", _EN_HAPPENED
+    )
     return found
 
 
+_EN_HAPPENED = re.compile(
+    r"\b(?:[a-z]{3,}ed|was|were|had|got|came|went|became|left|made|kept|gave|took|said|told|"
+    r"now|still|never|since)\b|\d",
+    _F,
+)
+_ZH_HAPPENED = re.compile(
+    r"了|没|过(?![来去])|\d|[一二两三四五六七八九十百千万]+[个次天周月年人元块辆点]"
+)
 _OWN_STEP = re.compile(r"\s*(?:(?:and|then|so|but)\s+)?(?:I\b|我(?!们))")
 
 
@@ -384,6 +460,7 @@ def _closing_outcome(
     closing: re.Pattern[str],
     other_subject: re.Pattern[str],
     clause_split: str,
+    happened: re.Pattern[str],
 ) -> None:
     """A story's last clause, after its first step, telling what happened next (a time
     after, or someone else's move) is its outcome, in whatever words: "第二天她吃得干干净净"."""
@@ -400,6 +477,12 @@ def _closing_outcome(
         if m:
             found.add("result", last, m.group(0).strip(" ,;"))
             return
+    # A story of several steps whose last sentence, after the steps, is not the candidate's
+    # next step and says something happened: "The patient had the right dose at 22:30."
+    if found.actions >= 2 and len(sentences) - 1 > first_action and not _OWN_STEP.match(last.text):
+        m = happened.search(last.text)
+        if m:
+            found.add("result", last, m.group(0))
 
 
 def _en_action(sentence: str) -> str:
@@ -424,14 +507,15 @@ def _en_action(sentence: str) -> str:
 
 _EN_PRESENT_STEP = re.compile(
     r"\b(?:I|we)\s+(?:then |also |just |first |quickly )?(?!would|will|can|could|should|must|"
-    r"might|may|think|thought|am|was|were|have|has|had|always|usually|never|don't|do|did|"
+    r"might|may|think|thought|am|was|were|have|has|had|always|usually|often|sometimes|normally|"
+    r"never|don't|do|did|"
     r"like|love|want|need|feel|know|guess|mean|believe|hope|try|tried)([a-z]{3,})\b",
 )
 
 
 def _en_present_step(sentence: str) -> str:
     """ "I take/I call/I show" of a story told in the present, or ""."""
-    if _EN_HYPOTHETICAL.search(sentence):
+    if _EN_HYPOTHETICAL.search(sentence) or _EN_GENERIC.search(sentence):
         return ""
     for m in _EN_PRESENT_STEP.finditer(sentence):
         before = sentence[: m.start()].split()
@@ -477,6 +561,9 @@ def _zh_cues(sentences: list[Sentence], text: str) -> _Found:
             if not cue and has_subject and not _ZH_THIRD_PARTY.match(clause):
                 p = _ZH_PERFECTIVE.search(clause)
                 cue = clause[max(0, p.start() - 3) : p.end()] if p else ""
+            if not cue and story:
+                m = _ZH_TOLD_STEP.match(clause.strip())
+                cue = m.group(0) if m else ""
             if cue:
                 found.add("action", s, cue)
                 found.actions += 1
@@ -493,5 +580,7 @@ def _zh_cues(sentences: list[Sentence], text: str) -> _Found:
             m = _ZH_RESULT_WEAK.search(s.text)
         if m:
             found.add("result", s, m.group(0))
-    _closing_outcome(found, sentences, first_action, _ZH_CLOSING, _ZH_OTHER_SUBJECT, r"[，,；;\s]+")
+    _closing_outcome(
+        found, sentences, first_action, _ZH_CLOSING, _ZH_OTHER_SUBJECT, r"[，,；;\s]+", _ZH_HAPPENED
+    )
     return found

@@ -23,6 +23,7 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+THIN = "Yes, I did that once."
 ANSWER = (
     "Last winter two colleagues were off sick on a Saturday. I split the shop floor into "
     "zones, covered the returns desk myself and told each waiting customer how long it "
@@ -103,7 +104,7 @@ def test_candidate_answers_then_hr_reads_the_report(demo, browser) -> None:  # t
         if page.is_visible("[data-testid=choice]"):
             page.locator("[data-testid=choice]").first.check()  # a timed multiple-choice item
         elif not thin and not page.is_visible("#question-context"):
-            page.fill("#answer-text", "Yes, I did that once.")  # too short: one probe
+            page.fill("#answer-text", THIN)  # too short: one probe
             thin = before
         else:
             page.fill("#answer-text", ANSWER)
@@ -142,7 +143,7 @@ def test_candidate_answers_then_hr_reads_the_report(demo, browser) -> None:  # t
     assert 0 <= overall <= 100
     quotes = hr.locator("[data-testid=evidence-quote]").all_text_contents()
     spoken = [q.strip() for q in quotes if not q.startswith("[")]  # "[b] ..." cites a choice
-    assert spoken and all(q in ANSWER for q in spoken)
+    assert spoken and all(q in ANSWER or q in THIN for q in spoken)
     assert "null" not in (hr.text_content("#report") or "")
     # Integrity sits in its own box beside the scores, with what was checked.
     box = hr.locator("[data-testid=report-integrity]")
