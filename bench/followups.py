@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import statistics
 import sys
 import time
@@ -108,6 +109,32 @@ def rates(items: list[dict[str, Any]], made: list[dict[str, Any]]) -> dict[str, 
         "first_gap": share(sum(1 for it, d in probed if d["gap"] == it["probe"]), len(incomplete)),
         "missed_probe": share(len(incomplete) - len(probed), len(incomplete)),
     }
+
+
+def spoken_form(text: str, language: str) -> str:
+    """The answer as a transcript without punctuation may give it: no marks, lower case."""
+    if language == "zh":
+        return re.sub(r"[，。！？、；：,.!?;:“”\"]+", " ", text).strip()
+    return re.sub(r"\s+", " ", re.sub(r"[,.!?;:\"“”]+", " ", text).lower()).strip()
+
+
+def spoken_agreement(items: list[dict[str, Any]]) -> dict[str, float]:
+    """Per language, how often the rules decide the same probe (or none) for an answer and
+    for its unpunctuated, lower-case transcript form: spoken answers should be judged alike."""
+    out = {}
+    for language in ("en", "zh"):
+        pick = [it for it in items if it["language"] == language]
+        same = 0
+        for it in pick:
+            a = analyse_answer(it["answer"], language, relevance=0.9)
+            b = analyse_answer(spoken_form(it["answer"], language), language, relevance=0.9)
+            kind = it["question_kind"]
+            same += (
+                decide_followup(a, language, 0, kind=kind).gap
+                == decide_followup(b, language, 0, kind=kind).gap
+            )
+        out[language] = round(same / len(pick), 3)
+    return out
 
 
 def confusion(items: list[dict[str, Any]], made: list[dict[str, Any]]) -> dict[str, int]:
@@ -204,6 +231,10 @@ def main() -> None:
                     if (it["probe"] or None) != d["gap"]:
                         print(f"  {it['id']} {it['probe']}->{d['gap']} {d['missing']}: "
                               f"{it['answer'][:160]}", file=sys.stderr)  # fmt: skip
+    tuning = load_blind("dev") + load_blind("dev2")
+    results["spoken_form_agreement"] = spoken_agreement(tuning)
+    print(f"same decision for the unpunctuated transcript form (dev+dev2): "
+          f"{results['spoken_form_agreement']}", file=sys.stderr)  # fmt: skip
     timing_items = load_blind("dev")
     results["latency"] = latency(timing_items, repeats=2 if args.quick else 10)
     lat = results["latency"]

@@ -186,7 +186,8 @@ _EN_PLATITUDE = re.compile(
     _F,
 )
 _EN_UNKNOWN = re.compile(r"\b(?:I don't know|not sure|no idea)\b", _F)
-_EN_I = re.compile(r"\b(?:I|me|my|myself|I'm|I've|I'd|I'll|mine)\b")
+# Transcripts may write the pronoun in lower case ("so first i told her"): "i" alone is it.
+_EN_I = re.compile(r"\b(?:[Ii]|me|my|myself|[Ii]'m|[Ii]'ve|[Ii]'d|[Ii]'ll|mine)\b")
 _EN_WE = re.compile(r"\b(?:we|us|our|ourselves|we're|we've|we'd)\b", _F)
 
 # --- Chinese cues -------------------------------------------------------------------------
@@ -312,7 +313,7 @@ def analyse_answer(
     if language not in ("en", "zh"):
         raise InvalidInput(f"language {language!r} is not supported; use 'en' or 'zh'")
     threshold = RELEVANCE_MIN[language] if relevance_min is None else relevance_min
-    sentences = split_sentences(text)
+    sentences = _speech_sentences(split_sentences(text), language)
     words = word_count(text, language)
     if language == "zh":
         found = _zh_cues(sentences, text)
@@ -394,6 +395,35 @@ def _plan_steps(text: str, language: str, found: _Found) -> int:
     )
 
 
+# Where an unpunctuated transcript starts a new clause: a joining word before a subject.
+_EN_SPEECH_BREAK = re.compile(
+    r"\s(?=(?:so|and then|then|and|but|after that|in the end|anyway)\s+(?:i|we|he|she|they|it)\s"
+    r"|(?:next|the next|the following) (?:day|week|month|morning|shift)\s|by the end\s)",
+    re.IGNORECASE,
+)
+SPEECH_SENTENCE_WORDS = 40
+
+
+def _speech_sentences(sentences: list[Sentence], language: str) -> list[Sentence]:
+    """Long English "sentences" of a transcript with no punctuation, cut into the clauses a
+    speaker's "so I", "and then we" start, so a story told aloud reads as its written twin.
+    The cuts keep the spans in the answer."""
+    if language != "en":
+        return sentences
+    out: list[Sentence] = []
+    for s in sentences:
+        if len(s.text.split()) < SPEECH_SENTENCE_WORDS or re.search(r"[,;]", s.text):
+            out.append(s)
+            continue
+        cuts = [0, *(m.end() for m in _EN_SPEECH_BREAK.finditer(s.text)), len(s.text)]
+        for a, b in zip(cuts[:-1], cuts[1:], strict=True):
+            piece = s.text[a:b].strip()
+            if piece:
+                start = s.start + a + (len(s.text[a:b]) - len(s.text[a:b].lstrip()))
+                out.append(Sentence(piece, start, start + len(piece)))
+    return out
+
+
 def _en_cues(sentences: list[Sentence]) -> _Found:
     found = _Found()
     first_action: int | None = None
@@ -450,7 +480,7 @@ _EN_HAPPENED = re.compile(
 _ZH_HAPPENED = re.compile(
     r"了|没|过(?![来去])|\d|[一二两三四五六七八九十百千万]+[个次天周月年人元块辆点]"
 )
-_OWN_STEP = re.compile(r"\s*(?:(?:and|then|so|but)\s+)?(?:I\b|我(?!们))")
+_OWN_STEP = re.compile(r"\s*(?:(?:and|then|so|but)\s+)?(?:[Ii]\b|我(?!们)|本人)")
 
 
 def _closing_outcome(

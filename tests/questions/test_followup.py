@@ -353,3 +353,17 @@ def test_wording_varies_across_questions_and_probes() -> None:
         first = decide_followup(analysis, "en", 0, question=q).probe
         second = decide_followup(analysis, "en", 1, question=q).probe
         assert first != second
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [(STAR_EN, "en"), (NO_RESULT_EN, "en"), (WE_ONLY_EN, "en"), (PLAIN_OUTCOME_EN, "en")],
+)
+def test_a_transcript_without_punctuation_gets_the_same_decision(text: str, language: str) -> None:
+    """Whisper may give a spoken answer in lower case with no marks: judged as the written."""
+    import re
+
+    spoken = re.sub(r"\s+", " ", re.sub(r"[,.!?;:\"]+", " ", text).lower()).strip()
+    written = decide_followup(analyse_answer(text, language), language, 0)
+    heard = decide_followup(analyse_answer(spoken, language), language, 0)
+    assert (heard.needed, heard.gap) == (written.needed, written.gap), (written, heard)
