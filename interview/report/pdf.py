@@ -41,6 +41,7 @@ LABELS: dict[str, dict[Lang, str]] = {
     "after_review": {"en": "After human review", "zh": "人工复核后"},
     "decision": {"en": "Final decision", "zh": "最终决定"},
     "coverage": {"en": "Answered weight", "zh": "已回答权重"},
+    "not_assessed": {"en": "Not assessed", "zh": "未评估"},
     "notice": {
         "en": "AI-assisted assessment: a person reviews it and makes any decision.",
         "zh": "AI 辅助评估：由人工审核并作出任何决定。",
@@ -202,6 +203,9 @@ def report_pdf(
         size=12,
         bold=True,
     )
+    if report.not_assessed:  # the band rests on the other competencies only
+        sep = "、" if lang == "zh" else ", "
+        doc.line(f"{_t('not_assessed', lang)}: {sep.join(report.not_assessed)}")
     reviewed = review.reviewed if review else None
     if reviewed is not None and reviewed.changed:
         doc.line(
