@@ -188,7 +188,6 @@ API = "/api/v1"
 ROLE = f"{API}/roles/{{role_id}}"
 SESSION = f"{API}/sessions/{{session_id}}"
 INTERVIEW = f"{API}/interview/{{token}}"
-QID = "customer_orientation:b1"  # the open question the candidate records in chunks
 
 # (method, path template) -> who may call it. Ordered: state-changing calls run in this order
 # (the reviewer is assigned before levels change; the candidate answers before finishing).
@@ -414,8 +413,11 @@ def world(
         t = scored["token"]
         consent = {"recording": True, "ai_assessment": True, "biometric": True}
         assert client.post(f"{API}/interview/{t}/consent", json=consent).status_code == 201
+        # The open question the candidate records (which one the plan draws rotates per role).
+        open_kinds = ("behavioural", "situational")
+        qid = next(q["id"] for q in role["questions"] if q["kind"] in open_kinds)
         for q in role["questions"]:
-            if q["id"] == QID:
+            if q["id"] == qid:
                 r = client.post(
                     f"{API}/interview/{t}/media",
                     data={"question_id": q["id"]},
@@ -461,7 +463,7 @@ def world(
             "erasable_candidate_id": erasable["candidate_id"],
             "user_id": users["spare@acme.test"],
             "reviewer_id": users["reviewer@acme.test"],
-            "question_id": QID,
+            "question_id": qid,
             "seq": "0",
         }
         w.token, w.scored_token = walking["token"], t
@@ -553,7 +555,8 @@ def test_a_candidate_never_reads_a_score_even_when_scored(world: World) -> None:
     tried with that token, show no score, level, integrity level or flag."""
     w = world
     t = w.scored_token
-    for path in ("", "/persona", f"/recordings/{QID}"):
+    qid = w.ids["question_id"]
+    for path in ("", "/persona", f"/recordings/{qid}"):
         r = w.client.get(f"{API}/interview/{t}{path}")
         assert r.status_code == 200, r.text
         assert not _scores_in(r), (path, r.text)
@@ -562,7 +565,7 @@ def test_a_candidate_never_reads_a_score_even_when_scored(world: World) -> None:
     for path in (f"/sessions/{sid}/report", "/sessions", f"/sessions/{sid}/audit"):
         assert w.client.get(f"{API}{path}", headers=bearer).status_code == 401
     # The finished interview refuses new answers but keeps answering reads.
-    r = w.client.post(f"{API}/interview/{t}/answers", json={"question_id": QID, "text": "More."})
+    r = w.client.post(f"{API}/interview/{t}/answers", json={"question_id": qid, "text": "More."})
     assert r.status_code == 409
 
 
