@@ -165,6 +165,18 @@ function competencyEditor(role, library, onSaved) {
     dataset: { testid: "max-questions" } });
   const preview = h("div", { class: "plan-preview", dataset: { testid: "plan-preview" } });
   const writable = isWriter();
+  // Where the job is done, as read from the description; HR can correct it.
+  const PLACES = ["food_service", "hotel", "retail", "warehouse", "delivery", "contact_centre",
+    "manufacturing", "healthcare", "office", "education"];
+  const chosen = new Set(role.workplaces || []);
+  const places = h("fieldset", { class: "inline-form workplaces", dataset: { testid: "workplaces" } },
+    h("legend", { class: "small", text: t("setup.workplaces_label") }),
+    ...PLACES.map((p) => {
+      const box = h("input", { type: "checkbox", value: p, checked: chosen.has(p), disabled: !writable,
+        dataset: { testid: "workplace", workplace: p } });
+      box.addEventListener("change", () => (box.checked ? chosen.add(p) : chosen.delete(p)));
+      return h("label", { class: "small" }, box, " ", t(`workplace.${p}`));
+    }));
 
   const draw = () => {
     body.replaceChildren(...[...rows.values()].map((r) => {
@@ -202,7 +214,8 @@ function competencyEditor(role, library, onSaved) {
   const weights = () => {
     const out = {};
     for (const [id, r] of rows) out[id] = Math.max(1, Number(r.weight) || 1);
-    return { weights: out, max_questions: Number(maxQ.value) || null };
+    return { weights: out, max_questions: Number(maxQ.value) || null,
+      workplaces: chosen.size ? [...chosen].slice(0, 4) : null };
   };
   const previewBtn = h("button", { type: "button", class: "button small", text: t("setup.preview"), dataset: { testid: "preview-plan" } });
   previewBtn.addEventListener("click", () => busy(previewBtn, t("common.working"), async () => {
@@ -234,6 +247,7 @@ function competencyEditor(role, library, onSaved) {
       body)),
     writable ? h("p", { class: "small muted", text: t("setup.weights_help") }) : null,
     writable ? h("div", { class: "inline-form" }, field(t("setup.add_label"), add), addBtn) : null,
+    places,
     writable ? h("div", { class: "inline-form" }, field(t("setup.max_questions"), maxQ), previewBtn, saveBtn) : null,
     preview,
     h("h4", { text: t("setup.questions", { n: (role.questions || []).length }) }),

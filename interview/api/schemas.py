@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from interview.candidate.events import EventKind
 from interview.candidate.uploads import MAX_CHUNKS, MAX_TAKES
+from interview.competency.schemas import Setting
 from interview.scoring.fusion import ScoringPolicy
 
 Lang = Literal["en", "zh"]
@@ -90,6 +91,8 @@ class RoleCreate(In):
 class CompetencyWeights(In):
     weights: dict[str, float] = Field(min_length=1, max_length=12)
     max_questions: int | None = Field(default=None, ge=1, le=20)
+    # Where the job is done, when HR corrects what was read from the description (None: keep).
+    workplaces: list[Setting] | None = Field(default=None, min_length=1, max_length=4)
 
 
 class ModelVersionOut(BaseModel):

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
-from interview.competency.schemas import CompetencyModel, Library, WeightedCompetency
+from interview.competency.schemas import CompetencyModel, Library, Setting, WeightedCompetency
 from interview.errors import InvalidInput
 
 MAX_COMPETENCIES = 12
 
 
 def edit_model(
-    model: CompetencyModel, library: Library, weights: dict[str, float]
+    model: CompetencyModel,
+    library: Library,
+    weights: dict[str, float],
+    settings: Sequence[Setting] | None = None,
 ) -> CompetencyModel:
-    """Return version+1 with `weights` (competency id -> positive weight, normalised to 1)."""
+    """Return version+1 with `weights` (competency id -> positive weight, normalised to 1)
+    and, when given, the workplace `settings` HR chose (else the model's are kept)."""
     if not weights:
         raise InvalidInput("give at least one competency with a positive weight")
     if len(weights) > MAX_COMPETENCIES:
@@ -43,5 +48,6 @@ def edit_model(
             "items": tuple(items),
             "version": model.version + 1,
             "library_version": library.version,
+            "settings": tuple(dict.fromkeys(settings)) if settings else model.settings,
         }
     )

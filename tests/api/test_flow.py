@@ -6,6 +6,7 @@ import time
 
 from sqlalchemy import select
 
+from interview.questions.items import load_items
 from interview.storage.tables import FollowUpDecision
 from tests.api.conftest import Api
 
@@ -176,6 +177,25 @@ def test_editing_competencies_makes_a_new_version_and_keeps_old_invites(api: Api
         f"/api/v1/roles/{role['id']}/competencies", json={"weights": {"teamwork": 0}}, headers=hr
     )
     assert zero.status_code == 422 and "positive" in zero.json()["error"]["message"]
+    # Where the job is done: read from the title, shown, and HR can correct it.
+    assert role["workplaces"] == ["warehouse"]
+    # Two open questions (and two items) cannot cover the template's five: the plan says so.
+    assert role["uncovered"] and role["coverage"] < 1
+    weights = {"safety_awareness": 3, "teamwork": 1}
+    office = {"weights": weights, "max_questions": 1, "workplaces": ["office"]}
+    preview = api.client.post(
+        f"/api/v1/roles/{role['id']}/plan-preview", json=office, headers=hr
+    ).json()
+    assert preview["workplaces"] == ["office"]
+    bank = {f"item:{i.id}": i for i in load_items().items}
+    drawn = [bank[q["id"]] for q in preview["questions"] if q["id"] in bank]
+    assert drawn and all("office" in i.settings for i in drawn), [i.id for i in drawn]
+    assert preview["coverage"] == 1.0  # an item measures what the one open question does not
+    saved = api.client.put(f"/api/v1/roles/{role['id']}/competencies", json=office, headers=hr)
+    assert saved.status_code == 200 and saved.json()["workplaces"] == ["office"]
+    bad_place = {"weights": weights, "workplaces": ["moon_base"]}
+    r = api.client.put(f"/api/v1/roles/{role['id']}/competencies", json=bad_place, headers=hr)
+    assert r.status_code == 422 and "workplaces" in r.text and "office" in r.text  # the choices
 
 
 def _start(api: Api, hr: dict[str, str], title: str, **extra: object) -> tuple[dict, str, dict]:  # type: ignore[type-arg]

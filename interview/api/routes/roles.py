@@ -116,7 +116,9 @@ def edit_competencies(
     """Save a new version of the role's competency model (earlier invites keep theirs)."""
     role = get_role(s, user.organization_id, role_id)
     model_row, _ = latest_model_and_plan(s, role.id)
-    model = edit_model(CompetencyModel.model_validate(model_row.spec), library, body.weights)
+    model = edit_model(
+        CompetencyModel.model_validate(model_row.spec), library, body.weights, body.workplaces
+    )
     plan = build_plan(model, role.language, max_questions=body.max_questions)
     store_model_version(s, role, model, plan, f"user:{user.id}", now())
     s.flush()
@@ -160,7 +162,9 @@ def preview_plan(
     """The competencies and questions that these weights would give, without saving."""
     role = get_role(s, user.organization_id, role_id)
     model_row, _ = latest_model_and_plan(s, role.id)
-    model = edit_model(CompetencyModel.model_validate(model_row.spec), library, body.weights)
+    model = edit_model(
+        CompetencyModel.model_validate(model_row.spec), library, body.weights, body.workplaces
+    )
     plan = build_plan(model, role.language, max_questions=body.max_questions)
     return PlanPreviewOut(
         competencies=_competencies_out(model, role.language),
