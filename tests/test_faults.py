@@ -61,6 +61,7 @@ from interview.storage.db import Database
 from interview.storage.tables import (
     Answer,
     Base,
+    FollowUpDecision,
     IntegrityEvent,
     InterviewSession,
     Recording,
@@ -592,7 +593,12 @@ def test_no_database_connection_is_held_while_a_model_works(
     assert r.status_code == 201, r.text
     r = local.client.post(f"{base}/answers", json={"question_id": typed, "text": "I called."})
     assert r.status_code == 201, r.text
-    assert held == {"followup": [0, 0], "transcript": [0]}, held
+    # The recording holds no speech: no probe is decided for it (one asking for "more" would
+    # blame the candidate for the device), and the report will say why.
+    assert held == {"followup": [0], "transcript": [0]}, held
+    with local.db.session() as s:
+        kept = {d.question_id: d.outcome for d in s.scalars(select(FollowUpDecision)).all()}
+    assert kept.get(recorded) == "no_words", kept
 
 
 def test_finish_uses_the_transcript_built_while_the_chunks_arrived(
