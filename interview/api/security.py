@@ -49,6 +49,7 @@ DOCS_POLICY = "; ".join(
     )
 )
 DOCS_PATHS = ("/docs", "/redoc")
+API_PATHS = ("/api/",)
 COMMON = (
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),  # signed media links never leak through Referer
@@ -75,7 +76,14 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = (*COMMON, (b"content-security-policy", policy_for(scope["path"]).encode()))
+        extra: tuple[tuple[bytes, bytes], ...] = (
+            *COMMON,
+            (b"content-security-policy", policy_for(scope["path"]).encode()),
+        )
+        if scope["path"].startswith(API_PATHS):
+            # Sign-in tokens, reports, exports, answers: nothing of the API is kept by a
+            # browser or a shared cache (OWASP ASVS 8.2.1); the pages and scripts may be.
+            extra = (*extra, (b"cache-control", b"no-store"))
 
         async def send_with_headers(message: Any) -> None:
             if message["type"] == "http.response.start":

@@ -308,3 +308,22 @@ def test_a_body_that_is_not_utf8_is_named(api: Api, hr: dict[str, str]) -> None:
     )
     assert r.status_code == 400
     assert "UTF-8" in r.json()["error"]["message"]
+
+
+def test_every_integer_parameter_is_bounded(api: Api, hr: dict[str, str]) -> None:
+    """A huge number in a query or path is a 422 naming the parameter, never a 500 (SQLite
+    raised OverflowError for offset=2**70). Every integer parameter the API declares has a
+    maximum, so a new one without is caught here."""
+    r = api.client.get("/api/v1/sessions?offset=1180591620717411303424", headers=hr)
+    assert r.status_code == 422 and "offset" in r.text, r.text
+    spec = api.client.get("/api/v1/openapi.json").json()
+    unbounded = [
+        f"{method.upper()} {path} {p['name']}"
+        for path, ops in spec["paths"].items()
+        for method, op in ops.items()
+        for p in op.get("parameters", [])
+        if p.get("schema", {}).get("type") == "integer"
+        and "maximum" not in p["schema"]
+        and "exclusiveMaximum" not in p["schema"]
+    ]
+    assert not unbounded, unbounded

@@ -48,6 +48,14 @@ def test_every_kind_of_response_has_the_headers(api: Api) -> None:
         assert h.get("referrer-policy") == "no-referrer", what
         assert h.get("x-frame-options") == "DENY", what
     assert responses["413 from the body limit"].status_code == 413
+    # Nothing the API answers is kept by a browser or a cache: sign-in, data, errors.
+    signin = api.client.post(
+        "/api/v1/auth/login", json={"email": "admin@acme.test", "password": "correct horse battery"}
+    )
+    for what, r in {**responses, "sign-in": signin}.items():
+        if r.request.url.path.startswith("/api/"):
+            assert r.headers.get("cache-control") == "no-store", (what, r.headers)
+    assert "no-store" not in responses["script"].headers.get("cache-control", "")
     docs = api.client.get("/docs")
     assert docs.status_code == 200 and docs.headers["content-security-policy"] == DOCS_POLICY
     assert "frame-ancestors 'none'" in DOCS_POLICY

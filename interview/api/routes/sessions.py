@@ -77,7 +77,8 @@ def list_all(
     response: Response,
     filters: Filters,
     limit: int = Query(default=50, ge=1, le=500),
-    offset: int = Query(default=0, ge=0),
+    # Bounded like every integer parameter: SQLite overflows past 2**63 (a 500, not a 4xx).
+    offset: int = Query(default=0, ge=0, le=1_000_000),
 ) -> list[SessionOut]:
     """One page of the progress list; X-Total-Count says how many match the filters."""
     rows, total = list_sessions(s, user.organization_id, filters, limit, offset, now())
