@@ -361,9 +361,9 @@ def test_wording_varies_across_questions_and_probes() -> None:
 )
 def test_a_transcript_without_punctuation_gets_the_same_decision(text: str, language: str) -> None:
     """Whisper may give a spoken answer in lower case with no marks: judged as the written."""
-    import re
+    from bench.followups import spoken_form
 
-    spoken = re.sub(r"\s+", " ", re.sub(r"[,.!?;:\"]+", " ", text).lower()).strip()
+    spoken = spoken_form(text, language)
     written = decide_followup(analyse_answer(text, language), language, 0)
     heard = decide_followup(analyse_answer(spoken, language), language, 0)
     assert (heard.needed, heard.gap) == (written.needed, written.gap), (written, heard)

@@ -176,10 +176,13 @@ async def answer(token: str, body: TextAnswerIn, ctx: Ctx, s: SessionDep) -> Ans
         # be stored twice. A busy model or a database gone away costs the probe, not the ack.
         await run_in_threadpool(s.rollback)
         log.warning("no follow-up decision for %s: %s", body.question_id, exc)
-        await _no_decision(
-            s, sess, body.question_id, "late" if isinstance(exc, Overloaded) else "failed", str(exc)
-        )
+        await _no_decision(s, sess, body.question_id, _failed_outcome(exc), str(exc))
     return ack.model_copy(update={"followup": followup})
+
+
+def _failed_outcome(exc: Exception) -> Outcome:
+    """A decision that gave up waiting (the model's deadline passed) is late; else failed."""
+    return "late" if isinstance(exc, Overloaded) else "failed"
 
 
 async def _no_decision(
@@ -437,8 +440,7 @@ async def finish_recording(
             await _no_decision(s, sess, question_id, "no_words", heard.note or "")
     except InterviewError as exc:  # a busy or missing model costs the probe, not the answer
         log.warning("no follow-up decision for %s: %s", question_id, exc)
-        outcome: Outcome = "late" if isinstance(exc, Overloaded) else "failed"
-        await _no_decision(s, sess, question_id, outcome, str(exc))
+        await _no_decision(s, sess, question_id, _failed_outcome(exc), str(exc))
     return ack.model_copy(update={"followup": followup})
 
 
