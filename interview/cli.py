@@ -67,14 +67,27 @@ def serve(
     import uvicorn
 
     from interview.api.app import create_app
+    from interview.storage.secret_key import check_serving_key
 
     settings = _settings()
-    web = create_app(settings)
+    bind = host or settings.host
+    try:
+        web = create_app(settings)
+        check_serving_key(web.state.ctx.settings.secret_key, bind)
+    except InterviewError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
     uvicorn.run(
         web,
-        host=host or settings.host,
+        host=bind,
         port=port or settings.port,
         log_level=settings.log_level.lower(),
+        # Forwarded headers only from configured proxies; uvicorn would trust loopback.
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
+        ssl_certfile=settings.tls_certfile or None,
+        ssl_keyfile=settings.tls_keyfile or None,
     )
     if getattr(web.state, "unfinished_jobs", None):
         # A job thread is inside a model's native code: letting the interpreter tear down

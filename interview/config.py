@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+METRICS_TOKEN_MIN = 32  # characters of INTERVIEW_METRICS_TOKEN; shorter ones can be guessed
 
 
 class Settings(BaseSettings):
@@ -23,8 +26,19 @@ class Settings(BaseSettings):
     # "auto" picks the best present device per model, "strict" refuses a silent
     # fall-back to CPU, or a comma-separated list such as "cuda:0,cpu" pins devices.
     device_policy: str = "auto"
-    # Signs HR sign-in tokens. The default is for local demos only.
-    secret_key: str = "dev-insecure-change-me"
+    # Signs HR sign-in tokens and media links. Empty: a random key is made on first start and
+    # kept in <data_dir>/secret_key (mode 0600). Serving on a non-loopback host needs 32+
+    # bytes; servers sharing a database but not a data directory must share this value.
+    secret_key: str = ""
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto headers are believed (comma-separated
+    # addresses or networks, e.g. "10.0.0.5,10.1.0.0/16"). Empty: none, from anywhere, not
+    # even loopback: otherwise anyone can rotate the header past the sign-in limit and write
+    # a false address into the audit log.
+    trusted_proxies: str = ""
+    # Serve HTTPS directly (PEM files); HSTS is sent on HTTPS requests (TLS here, or
+    # X-Forwarded-Proto: https from a trusted proxy).
+    tls_certfile: str = ""
+    tls_keyfile: str = ""
     # Largest accepted request body in bytes (uploads included).
     max_body_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
     # Longest accepted text answer in characters.
@@ -79,6 +93,11 @@ class Settings(BaseSettings):
     smtp_from: str = ""
     smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
     smtp_timeout_s: float = Field(default=10.0, gt=0)
+    # Who may read /metrics (model names, request counts, queue depths): "off" (404),
+    # "loopback" (only clients on 127.0.0.0/8 or ::1 that did not come through a proxy), or
+    # "token" (clients sending 'Authorization: Bearer <metrics_token>', 32+ characters).
+    metrics_access: Literal["off", "loopback", "token"] = "loopback"
+    metrics_token: str = ""
     # Models that must be loadable before /ready answers 200 (catalogue names).
     ready_models: tuple[str, ...] = ("e5-small-multilingual-torch",)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -97,6 +116,44 @@ class Settings(BaseSettings):
                 f"devices such as 'cuda:0,cpu' (kinds: {', '.join(kinds)})"
             )
         return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: str) -> str:
+        for part in (p.strip() for p in value.split(",") if p.strip()):
+            try:
+                ipaddress.ip_network(part, strict=False)
+            except ValueError as exc:
+                raise ValueError(
+                    f"INTERVIEW_TRUSTED_PROXIES: {part!r} is not an address or network; use a "
+                    "comma-separated list such as '10.0.0.5,10.1.0.0/16' (or leave it empty)"
+                ) from exc
+        return value
+
+    @model_validator(mode="after")
+    def _check_tls(self) -> Settings:
+        if bool(self.tls_certfile) != bool(self.tls_keyfile):
+            raise ValueError(
+                "INTERVIEW_TLS_CERTFILE and INTERVIEW_TLS_KEYFILE go together: set both "
+                "(PEM files) to serve HTTPS, or neither"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _check_metrics_access(self) -> Settings:
+        if self.metrics_access == "token" and len(self.metrics_token) < METRICS_TOKEN_MIN:
+            raise ValueError(
+                "INTERVIEW_METRICS_ACCESS=token needs INTERVIEW_METRICS_TOKEN of at least "
+                f"{METRICS_TOKEN_MIN} characters (it has {len(self.metrics_token)}); e.g. "
+                "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
+        if self.metrics_access != "token" and self.metrics_token:
+            raise ValueError(
+                f"INTERVIEW_METRICS_TOKEN is set but INTERVIEW_METRICS_ACCESS="
+                f"{self.metrics_access!r} ignores it: set INTERVIEW_METRICS_ACCESS=token, "
+                "or unset the token"
+            )
+        return self
 
     @property
     def resolved_database_url(self) -> str:

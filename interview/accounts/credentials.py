@@ -5,6 +5,9 @@ Unix seconds}, the mac an HMAC-SHA256 of the body under the server's secret. Tok
 stateless; the generation is what revokes them: each user row keeps a counter, every token
 carries the value it was issued under, and bumping the counter ("sign out everywhere") makes
 all of that user's earlier tokens, and the signed media links made from them, stop working.
+A generation is a random 62-bit number, never a counter: knowing a user's id is not enough to
+fill in a token's claims. The server caps a token's lifetime whatever its expiry says, so a
+token minted with a leaked key for ten years is refused like a forged one.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import hashlib
 import hmac
 import json
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
@@ -24,6 +27,8 @@ from interview.errors import Unauthorized
 
 _hasher = PasswordHasher()
 HR_ROLES = ("admin", "recruiter", "reviewer", "hiring_manager")
+TOKEN_HOURS = 8  # a sign-in lasts a working day; then the page asks for the password again
+CLOCK_SKEW = timedelta(minutes=2)  # servers behind one load balancer may disagree this much
 
 
 def hash_password(password: str) -> str:
@@ -54,6 +59,11 @@ def new_invite_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def new_token_generation() -> int:
+    """A fresh, unguessable token generation (62 random bits: fits a signed BIGINT)."""
+    return secrets.randbits(62)
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -82,8 +92,11 @@ def sign_token(secret: str, user_id: str, expires: datetime, generation: int = 0
     return f"{body}.{_b64(mac)}"
 
 
-def read_token(secret: str, token: str, now: datetime) -> TokenClaims:
-    """The claims of a token signed with `secret` and not yet expired; Unauthorized else."""
+def read_token(
+    secret: str, token: str, now: datetime, longest: timedelta = timedelta(hours=TOKEN_HOURS)
+) -> TokenClaims:
+    """The claims of a token signed with `secret`, not yet expired and not meant to live
+    longer than `longest` from now; Unauthorized else."""
     try:
         body, mac = token.split(".", 1)
         expected = hmac.new(secret.encode(), body.encode(), hashlib.sha256).digest()
@@ -100,4 +113,7 @@ def read_token(secret: str, token: str, now: datetime) -> TokenClaims:
         raise Unauthorized("sign-in token is malformed; sign in again") from exc
     if claims.expires < now:
         raise Unauthorized("sign-in token has expired; sign in again")
+    if claims.expires > now + longest + CLOCK_SKEW:
+        # We never issue such a token: its key has leaked or it was made by hand.
+        raise Unauthorized("sign-in token claims a longer life than this server grants")
     return claims

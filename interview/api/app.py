@@ -40,6 +40,7 @@ from interview.pipeline import EMBEDDER, AnswerScorer, score_job_handler
 from interview.privacy.retention import RetentionTimer
 from interview.storage.blobs import FileBlobStore
 from interview.storage.db import Database
+from interview.storage.secret_key import signing_key
 from interview.worker import Worker
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,10 @@ WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 
 def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
     """Build the app; the job worker starts with the app and stops with it."""
+    # From here on settings.secret_key is the key in use (storage/secret_key.py).
+    settings = settings.model_copy(
+        update={"secret_key": signing_key(settings.secret_key, settings.data_dir)}
+    )
     db = Database(settings.resolved_database_url)
     ctx = AppContext(
         settings=settings,

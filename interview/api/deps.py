@@ -1,7 +1,7 @@
 """Shared dependencies: the app context, the signed-in HR user, the database session.
 
 How HR requests are authenticated, and why there is no CSRF token: the HR pages keep their
-short-lived bearer token (routes/auth.py: TOKEN_HOURS) in sessionStorage and send it in the
+short-lived bearer token (accounts/credentials.py: TOKEN_HOURS) in sessionStorage and send it in the
 Authorization header of every request. Nothing here reads credentials from a cookie (and the
 app sets none), so a browser has no ambient credential to attach to a forged cross-site
 request: CSRF does not apply. The cost is that script running in the page could read the
@@ -16,14 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from interview.accounts.credentials import read_token
+from interview.accounts.credentials import TOKEN_HOURS, read_token
 from interview.api.inference import InferenceThreads
 from interview.api.ratelimit import SignInLimiter
 from interview.backend.registry import Backend
@@ -91,10 +91,17 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def user_for_token(s: Session, secret: str, token: str, at: datetime) -> User:
+def user_for_token(
+    s: Session,
+    secret: str,
+    token: str,
+    at: datetime,
+    longest: timedelta = timedelta(hours=TOKEN_HOURS),
+) -> User:
     """The active user a token (signed with `secret`) belongs to; Unauthorized when the token
-    is forged, expired or from before the user's last sign-out everywhere."""
-    claims = read_token(secret, token, at)
+    is forged, expired, meant to live longer than `longest`, or from before the user's last
+    sign-out everywhere."""
+    claims = read_token(secret, token, at, longest)
     user = s.get(User, claims.user_id)
     if user is None or not user.active:
         raise Unauthorized("this account no longer exists or is disabled")

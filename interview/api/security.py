@@ -49,6 +49,7 @@ DOCS_POLICY = "; ".join(
     )
 )
 DOCS_PATHS = ("/docs", "/redoc")
+HSTS = b"max-age=31536000; includeSubDomains"  # a year; never on plain HTTP (RFC 6797 7.2)
 API_PATHS = ("/api/",)
 COMMON = (
     (b"x-content-type-options", b"nosniff"),
@@ -80,6 +81,10 @@ class SecurityHeaders:
             *COMMON,
             (b"content-security-policy", policy_for(scope["path"]).encode()),
         )
+        if scope.get("scheme") == "https":
+            # HTTPS as the client saw it: TLS in uvicorn, or a trusted proxy's
+            # X-Forwarded-Proto (uvicorn rewrites the scheme only for INTERVIEW_TRUSTED_PROXIES).
+            extra = (*extra, (b"strict-transport-security", HSTS))
         if scope["path"].startswith(API_PATHS):
             # Sign-in tokens, reports, exports, answers: nothing of the API is kept by a
             # browser or a shared cache (OWASP ASVS 8.2.1); the pages and scripts may be.

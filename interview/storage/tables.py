@@ -22,6 +22,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from interview.accounts.credentials import new_token_generation
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC datetimes on SQLite (which drops tzinfo) and PostgreSQL alike."""
@@ -73,7 +75,10 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Every sign-in token carries this; bumping it signs the user out everywhere.
-    token_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Random, never a counter (accounts/credentials.py); every sign-out draws a new one.
+    token_generation: Mapped[int] = mapped_column(
+        BigInteger, default=new_token_generation, server_default="0"
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -427,3 +432,11 @@ class Job(Base):
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class Heartbeat(Base):
+    """The last time a check proved the database takes writes (/ready upserts its row)."""
+
+    __tablename__ = "heartbeat"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    at: Mapped[datetime] = mapped_column()

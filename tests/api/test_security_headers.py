@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from interview.api.app import WEB_DIR
 from interview.api.security import DOCS_POLICY, PAGE_POLICY
@@ -102,3 +103,10 @@ def test_the_pages_use_nothing_the_policy_blocks() -> None:
             if re.search(pattern, js):
                 problems.append(f"{script.name}: {why}")
     assert not problems, problems
+
+
+def test_hsts_only_over_https(api: Api) -> None:
+    assert "strict-transport-security" not in api.client.get("/health").headers
+    secure = TestClient(api.client.app, base_url="https://testserver")
+    r = secure.get("/health")
+    assert r.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"

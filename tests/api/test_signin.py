@@ -142,11 +142,11 @@ def test_admins_end_another_users_sessions(api: Api) -> None:
 
 
 def test_tokens_expire_and_carry_their_generation(api: Api) -> None:
-    secret = api.settings.secret_key
+    secret = api.client.app.state.ctx.settings.secret_key  # type: ignore[attr-defined]
     with api.db.session() as s:
         user = s.scalar(select(User).where(User.email == "admin@acme.test"))
         assert user is not None
-        uid = user.id
+        uid, generation = user.id, user.token_generation
     past = sign_token(secret, uid, datetime.now(UTC) - timedelta(seconds=1))
     r = api.client.get(f"{API}/auth/me", headers={"Authorization": f"Bearer {past}"})
     assert r.status_code == 401 and "expired" in r.json()["error"]["message"]
@@ -157,7 +157,7 @@ def test_tokens_expire_and_carry_their_generation(api: Api) -> None:
     lifetime = datetime.fromisoformat(r.json()["expires_at"]) - datetime.now(UTC)
     assert timedelta(hours=1) < lifetime <= timedelta(hours=8)
     claims = read_token(secret, r.json()["token"], datetime.now(UTC))
-    assert claims.user_id == uid and claims.generation == 0
+    assert claims.user_id == uid and claims.generation == generation
     for forged in ("", "x", "a.b", "e30.e30", sign_token("another secret", uid, claims.expires)):
         with pytest.raises(Unauthorized):
             read_token(secret, forged, datetime.now(UTC))
@@ -195,9 +195,13 @@ def test_migration_0006_adds_the_generation_and_goes_back(db_url: str) -> None:
                     "'admin', 'h', true, CURRENT_TIMESTAMP)"
                 )
             )
-        db.upgrade()
+        db.upgrade("0006")
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT token_generation FROM user_account")).scalar() == 0
+        db.upgrade()  # 0009: every generation becomes random (everyone signs in again)
+        with db.engine.connect() as conn:
+            generation = conn.execute(text("SELECT token_generation FROM user_account")).scalar()
+            assert generation is not None and generation > 2**32
         with db.engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.downgrade(cfg, "0005")

@@ -1,10 +1,12 @@
-"""HR sign-in and sign-out.
+"""HR sign-in, sign-out and changing one's password.
 
 Sign-in is rate-limited per account and per client address (interview.api.ratelimit) and
 every attempt lands in the audit log: successes, failures (with the reason, never the
 password, and never an e-mail that has no account: people type passwords into that field)
 and sign-outs. Tokens live TOKEN_HOURS; signing out ends every session of the account,
 because tokens are stateless and revoking one alone would need a server-side list.
+Changing one's password checks the current one under the same limits (a stolen token must
+not become a way to guess it), ends every other session and hands this page a fresh token.
 """
 
 from __future__ import annotations
@@ -15,15 +17,22 @@ from datetime import datetime, timedelta
 from fastapi import APIRouter, Request, Response, status
 from sqlalchemy import select
 
-from interview.accounts.credentials import burn_password_check, sign_token, verify_password
-from interview.api.deps import Ctx, CurrentUser, SessionDep, now
-from interview.api.schemas import LoginIn, TokenOut, UserOut
-from interview.errors import RateLimited, Unauthorized
+from interview.accounts.credentials import (
+    TOKEN_HOURS,
+    burn_password_check,
+    new_token_generation,
+    sign_token,
+    verify_password,
+)
+from interview.accounts.users import set_password
+from interview.api.deps import AppContext, Ctx, CurrentUser, SessionDep, now
+from interview.api.ratelimit import Refusal
+from interview.api.schemas import LoginIn, PasswordChange, TokenOut, UserOut
+from interview.errors import InvalidInput, RateLimited, Unauthorized
 from interview.privacy.audit import audit
 from interview.storage.tables import User
 
 router = APIRouter(prefix="/auth", tags=["auth"])
-TOKEN_HOURS = 8  # a working day; then the page asks for the password again
 
 
 def user_out(u: object) -> UserOut:
@@ -31,7 +40,7 @@ def user_out(u: object) -> UserOut:
 
 
 def client_address(request: Request) -> str:
-    """The peer address (uvicorn puts a trusted proxy's X-Forwarded-For here)."""
+    """The peer address (uvicorn puts X-Forwarded-For here only from INTERVIEW_TRUSTED_PROXIES)."""
     return request.client.host if request.client else "unknown"
 
 
@@ -49,6 +58,25 @@ def _failed(s: SessionDep, user: User | None, address: str, reason: str, at: dat
     s.commit()
 
 
+def _too_many(refusal: Refusal) -> RateLimited:
+    minutes = max(1, math.ceil(refusal.retry_after / 60))
+    return RateLimited(
+        f"too many failed sign-ins for this {refusal.scope}; try again in {minutes} "
+        f"minute{'s' if minutes > 1 else ''}",
+        refusal.retry_after,
+    )
+
+
+def issue_token(ctx: AppContext, user: User, at: datetime) -> TokenOut:
+    """A sign-in token for `user` under their current token generation, valid TOKEN_HOURS."""
+    expires = at + timedelta(hours=TOKEN_HOURS)
+    return TokenOut(
+        token=sign_token(ctx.settings.secret_key, user.id, expires, user.token_generation),
+        expires_at=expires,
+        user=user_out(user),
+    )
+
+
 @router.post("/login")
 def login(body: LoginIn, request: Request, ctx: Ctx, s: SessionDep) -> TokenOut:
     address = client_address(request)
@@ -57,12 +85,7 @@ def login(body: LoginIn, request: Request, ctx: Ctx, s: SessionDep) -> TokenOut:
     refusal = ctx.signin.attempt(body.email, address, at.timestamp())
     if refusal is not None:
         _failed(s, user, address, f"rate_limited_{refusal.scope}", at)
-        minutes = max(1, math.ceil(refusal.retry_after / 60))
-        raise RateLimited(
-            f"too many failed sign-ins for this {refusal.scope}; try again in {minutes} "
-            f"minute{'s' if minutes > 1 else ''}",
-            refusal.retry_after,
-        )
+        raise _too_many(refusal)
     if user is None:
         burn_password_check(body.password)  # same time as a real check: no account probing
         reason = "unknown_account"
@@ -76,13 +99,8 @@ def login(body: LoginIn, request: Request, ctx: Ctx, s: SessionDep) -> TokenOut:
         _failed(s, user, address, reason, at)  # (the attempt was counted as a failure)
         raise Unauthorized("e-mail or password is wrong")
     ctx.signin.succeeded(body.email, address, at.timestamp())
-    expires = at + timedelta(hours=TOKEN_HOURS)
     audit(s, user.organization_id, f"user:{user.id}", "auth.login", f"user:{user.id}", at)
-    return TokenOut(
-        token=sign_token(ctx.settings.secret_key, user.id, expires, user.token_generation),
-        expires_at=expires,
-        user=user_out(user),
-    )
+    return issue_token(ctx, user, at)
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
@@ -93,11 +111,53 @@ def logout(user: CurrentUser, s: SessionDep) -> Response:
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-def end_sessions(s: SessionDep, user: User, actor: str, action: str) -> None:
+def end_sessions(s: SessionDep, user: User, actor: str, action: str, **detail: object) -> None:
     """Bump the user's token generation (revoking all their tokens) and audit it."""
-    user.token_generation = (user.token_generation or 0) + 1
-    audit(s, user.organization_id, actor, action, f"user:{user.id}", now())
+    user.token_generation = new_token_generation()
+    audit(s, user.organization_id, actor, action, f"user:{user.id}", now(), **detail)
     s.flush()
+
+
+@router.post("/password")
+def change_password(
+    body: PasswordChange, request: Request, user: CurrentUser, ctx: Ctx, s: SessionDep
+) -> TokenOut:
+    """Change one's own password. The current one is checked like a sign-in (wrong ones count
+    towards the account's limit), the new one must pass the policy (accounts/passwords.py);
+    every other session of the account ends and this page gets a fresh token."""
+    address = client_address(request)
+    at = now()
+    refusal = ctx.signin.attempt(user.email, address, at.timestamp())
+    if refusal is not None:
+        _change_failed(s, user, address, f"rate_limited_{refusal.scope}", at)
+        raise _too_many(refusal)
+    if not verify_password(user.password_hash, body.current_password):
+        _change_failed(s, user, address, "wrong_password", at)
+        # 422, not 401: the page must not take a typing mistake for an ended sign-in.
+        raise InvalidInput(
+            "the current password is wrong; type it again (wrong tries count as failed sign-ins)"
+        )
+    ctx.signin.succeeded(user.email, address, at.timestamp())
+    if body.new_password == body.current_password:
+        raise InvalidInput("the new password is the same as the current one; choose another")
+    set_password(user, body.new_password)
+    end_sessions(s, user, f"user:{user.id}", "auth.password_change")
+    return issue_token(ctx, user, at)
+
+
+def _change_failed(s: SessionDep, user: User, address: str, reason: str, at: datetime) -> None:
+    """Audit a refused password change and commit it: the request itself rolls back."""
+    audit(
+        s,
+        user.organization_id,
+        f"user:{user.id}",
+        "auth.password_change_failed",
+        f"user:{user.id}",
+        at,
+        reason=reason,
+        client=address[:100],
+    )
+    s.commit()
 
 
 @router.get("/me")
