@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -82,6 +83,29 @@ class FileBlobStore:
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+    def check_writable(self) -> str | None:
+        """Write, rename and delete a small file the way put() does; None if that worked, else
+        why not (a read-only, full or missing store refuses every recording)."""
+        tmp: Path | None = None
+        probe: Path | None = None
+        try:
+            fd, tmp_name = tempfile.mkstemp(dir=self.root / "tmp", prefix="ready-")
+            tmp = Path(tmp_name)
+            with os.fdopen(fd, "wb") as out:
+                out.write(b"ready")
+                out.flush()
+                os.fsync(out.fileno())
+            probe = self.root / f".{tmp.name}"  # not a key: keys() and the sweeps skip it
+            os.replace(tmp, probe)
+            probe.unlink()
+            return None
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                for leftover in (tmp, probe):
+                    if leftover is not None:
+                        leftover.unlink(missing_ok=True)
+            return f"not writable: {exc.strerror or exc}"
 
     def keys(self, older_than_s: float = 0.0) -> Iterator[str]:
         """Stored keys whose files are at least `older_than_s` seconds old."""

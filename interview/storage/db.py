@@ -7,10 +7,11 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, Executable, create_engine, event, text
 from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -18,6 +19,8 @@ from interview.errors import BackendUnavailable
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+BUSY_TIMEOUT_MS = 30_000  # how long an ordinary SQLite write waits for another writer
+WRITE_CHECK_MS = 1_500  # how long /ready's probe write waits for a lock before it says "locked"
 
 
 def make_engine(url: str) -> Engine:
@@ -28,7 +31,7 @@ def make_engine(url: str) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url,
-            connect_args={"timeout": 30, "check_same_thread": False},
+            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
             hide_parameters=True,  # SQL logs and errors never carry candidates' words
         )
 
@@ -38,7 +41,7 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=FULL")  # an acknowledged write survives power loss
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             cur.execute("PRAGMA secure_delete=ON")  # erased candidates' bytes are overwritten
             cur.close()
 
@@ -48,6 +51,39 @@ def make_engine(url: str) -> Engine:
     return create_engine(
         url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True
     )
+
+
+def _heartbeat_upsert(dialect: str) -> Executable:
+    """INSERT ... ON CONFLICT DO UPDATE of the "ready" heartbeat row, in the dialect's words."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from interview.storage.tables import Heartbeat
+
+    now = datetime.now(UTC)
+    if dialect == "sqlite":
+        lite = sqlite.insert(Heartbeat).values(name="ready", at=now)
+        return lite.on_conflict_do_update(index_elements=[Heartbeat.name], set_={"at": now})
+    pg = postgresql.insert(Heartbeat).values(name="ready", at=now)
+    return pg.on_conflict_do_update(index_elements=[Heartbeat.name], set_={"at": now})
+
+
+def _restore_busy_timeout(conn: Connection) -> None:
+    """Give a pooled SQLite connection its ordinary busy timeout back, or drop it from the
+    pool: one that kept the probe's short wait would fail ordinary writes under load."""
+    try:
+        conn.rollback()  # end a failed write's transaction first
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    except Exception:
+        conn.invalidate()
+        raise
+
+
+def _is_lock_timeout(orig: BaseException | None) -> bool:
+    """SQLite's "database is locked"/"busy", or PostgreSQL's lock or statement timeout."""
+    if isinstance(orig, sqlite3.OperationalError):
+        return "locked" in str(orig) or "busy" in str(orig)
+    # 55P03 lock_not_available (lock_timeout), 57014 query_canceled (statement_timeout)
+    return getattr(orig, "sqlstate", None) in ("55P03", "57014")
 
 
 def _file_id(path: Path) -> tuple[int, int] | None:
@@ -110,6 +146,7 @@ class Database:
         return self._sessions()
 
     def ping(self) -> bool:
+        """Whether a connection answers a read (says nothing about writes: see check_writes)."""
         try:
             with self.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
@@ -117,6 +154,41 @@ class Database:
         except Exception as exc:  # any driver error means "not reachable"
             log.warning("database ping failed: %s", exc)
             return False
+
+    def check_writes(self, timeout_ms: int = WRITE_CHECK_MS) -> str | None:
+        """Upsert the heartbeat row within `timeout_ms`; None if it committed, else why not.
+
+        A read (ping) succeeds while another connection holds SQLite's write lock or while
+        PostgreSQL is a read-only standby, and every write then fails or waits; this probe
+        waits at most `timeout_ms` for a lock instead of the ordinary busy timeout."""
+        sqlite = self.engine.dialect.name == "sqlite"
+        try:
+            conn = self.engine.connect()
+        except Exception as exc:  # any driver error means "not reachable"
+            log.warning("database write check: cannot connect: %s", exc)
+            return "unreachable"
+        try:
+            with conn:
+                if sqlite:
+                    conn.exec_driver_sql(f"PRAGMA busy_timeout={int(timeout_ms)}")
+                else:  # SET LOCAL lasts until this transaction ends
+                    conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(timeout_ms)}")
+                    conn.exec_driver_sql(f"SET LOCAL statement_timeout = {int(timeout_ms)}")
+                try:
+                    conn.execute(_heartbeat_upsert(self.engine.dialect.name))
+                    conn.commit()
+                finally:
+                    if sqlite:
+                        _restore_busy_timeout(conn)
+            return None
+        except OperationalError as exc:
+            log.warning("database write check failed: %s", exc.orig)
+            if _is_lock_timeout(exc.orig):
+                return f"locked: a write did not get its lock within {timeout_ms / 1000:g} s"
+            return "refuses writes (see the server log)"
+        except Exception as exc:
+            log.warning("database write check failed: %s", exc)
+            return "refuses writes (see the server log)"
 
     def upgrade(self, revision: str = "head") -> None:
         """Apply Alembic migrations up to `revision`."""

@@ -195,7 +195,8 @@ TABLE: dict[tuple[str, str], Rule] = {
     # -- public: liveness, readiness, metrics, the docs and the way to the pages
     ("GET", "/health"): Rule(EVERYONE),
     ("GET", "/ready"): Rule(EVERYONE),
-    ("GET", "/metrics"): Rule(EVERYONE),
+    # metrics: loopback only by default, and this client is not on it (tests/api/test_metrics.py)
+    ("GET", "/metrics"): Rule(NOBODY),
     ("GET", "/"): Rule(EVERYONE, ok=307),
     ("GET", f"{API}/openapi.json"): Rule(EVERYONE),
     ("GET", "/docs"): Rule(EVERYONE),

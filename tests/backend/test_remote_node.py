@@ -114,7 +114,7 @@ def test_serving_is_off_without_a_key(tmp_path: Path) -> None:
     from interview.config import Settings
 
     app = create_app(Settings(data_dir=tmp_path, job_workers=0))
-    with TestClient(app) as client:
+    with TestClient(app, client=("127.0.0.1", 50000)) as client:  # /metrics: loopback only
         r = client.get("/v1/models")
         assert r.status_code == 404 and "INTERVIEW_NODE_API_KEY" in r.json()["error"]["message"]
         metrics = client.get("/metrics")
