@@ -4,6 +4,7 @@
 // through textContent (h() in api.js).
 
 import { api, busy, h } from "./api.js";
+import { passwordForm, resetButton } from "./hr-account.js";
 import {
   $, authed, authedRaw, copyRow, download, error, field, fill, fmtDate, isAdmin, isWriter, messageOf, notice,
   roles, score, select, setUnauthorizedHandler, state,
@@ -15,7 +16,7 @@ import { personaEditor, roleItem, showRole } from "./hr-roles.js";
 const TOKEN_KEY = "interview.hr.token";
 const USER_KEY = "interview.hr.user";
 const PAGE = 20;
-const VIEWS = ["view-home", "view-role", "report", "view-compare", "view-fairness", "view-users", "view-settings", "view-denied"];
+const VIEWS = ["view-home", "view-role", "report", "view-compare", "view-fairness", "view-users", "view-settings", "view-account", "view-denied"];
 const list = { offset: 0, total: 0 };
 
 // ---------------------------------------------------------------- auth
@@ -47,6 +48,7 @@ function loadAuth() {
 function showLogin() {
   $("dashboard").hidden = true;
   $("user-info").hidden = true;
+  $("account-link").hidden = true;
   $("signout").hidden = true;
   $("nav").hidden = true;
   $("login").hidden = false;
@@ -60,6 +62,7 @@ function showDashboard() {
   const u = state.user || {};
   $("user-info").textContent = u.name ? `${u.name} · ${t(`role.${u.role}`)}` : u.email || "";
   $("user-info").hidden = false;
+  $("account-link").hidden = false;
   $("signout").hidden = false;
   $("role-create").hidden = !isWriter();
   $("role-readonly").hidden = isWriter();
@@ -149,6 +152,9 @@ async function route() {
       if (!isAdmin()) return denied();
       show("view-users");
       await showUsers();
+    } else if (page === "account") {
+      show("view-account");
+      $("account-body").replaceChildren(passwordForm((out) => saveAuth(out.token, out.user)));
     } else if (page === "settings") {
       if (!isAdmin()) return denied();
       show("view-settings");
@@ -441,12 +447,13 @@ async function showUsers() {
     active.addEventListener("change", () => save({ active: active.checked }));
     return h("tr", { dataset: { testid: "user-row", email: u.email } },
       h("td", { text: u.name }), h("td", { text: u.email }), h("td", {}, role),
-      h("td", {}, h("label", { class: "check small" }, active, h("span", { text: t("users.active") }))));
+      h("td", {}, h("label", { class: "check small" }, active, h("span", { text: t("users.active") }))),
+      h("td", {}, state.user && u.id === state.user.id ? null : resetButton(u)));
   });
   const name = h("input", { type: "text", maxLength: 200 });
   const email = h("input", { type: "email", maxLength: 320 });
   const role = select(ROLES.map((r) => [r, t(`role.${r}`)]), "reviewer");
-  const password = h("input", { type: "password", minLength: 10, autocomplete: "new-password" });
+  const password = h("input", { type: "password", minLength: 12, maxLength: 128, autocomplete: "new-password" });
   const submit = h("button", { type: "submit", class: "button primary", text: t("users.add") });
   const form = h("form", { class: "invite-form", noValidate: true, dataset: { testid: "user-form" } },
     h("div", { class: "row" }, field(t("users.name"), name), field(t("users.email"), email)),
@@ -466,7 +473,7 @@ async function showUsers() {
   $("users-body").replaceChildren(
     h("div", { class: "table-wrap" }, h("table", { dataset: { testid: "users-table" } },
       h("thead", {}, h("tr", {}, h("th", { text: t("users.name") }), h("th", { text: t("users.email") }),
-        h("th", { text: t("users.role") }), h("th", { text: t("users.status") }))),
+        h("th", { text: t("users.role") }), h("th", { text: t("users.status") }), h("th", { text: t("users.password_col") }))),
       h("tbody", {}, rows))),
     h("h3", { text: t("users.add_title") }), form);
 }

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from interview.accounts.credentials import hash_password, verify_password
+from interview.accounts.passwords import check_password
 from interview.errors import Conflict, InvalidInput, Unauthorized
 from interview.storage.tables import (
     Organization,
@@ -31,6 +32,7 @@ def create_user(
         )
     if s.scalar(select(User).where(User.email == email.lower())):
         raise Conflict(f"a user with e-mail {email!r} already exists")
+    check_password(password, email, name)
     user = User(
         organization_id=org_id,
         email=email.lower(),
@@ -42,6 +44,13 @@ def create_user(
     s.add(user)
     s.flush()
     return user
+
+
+def set_password(user: User, password: str) -> None:
+    """Store a new password for `user` once it passes the policy (InvalidInput says why not).
+    Ending the user's other sessions is the caller's part (routes/auth.py end_sessions)."""
+    check_password(password, user.email, user.name)
+    user.password_hash = hash_password(password)
 
 
 def authenticate(s: Session, email: str, password: str) -> User:

@@ -52,7 +52,8 @@ class UserCreate(In):
     email: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     name: str = Field(min_length=1, max_length=200)
     role: Literal["admin", "recruiter", "reviewer", "hiring_manager"]
-    password: str = Field(min_length=10, max_length=200)
+    # 12 to 128 characters, not common or trivial: interview.accounts.passwords says why not.
+    password: str = Field(min_length=1, max_length=200)
 
 
 class UserUpdate(In):
@@ -68,6 +69,17 @@ class UserListOut(BaseModel):
     role: str
     active: bool
     created_at: datetime
+
+
+class PasswordReset(In):
+    """An admin's reset of a user's password: the new one, or none to have one generated."""
+
+    password: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class PasswordResetOut(BaseModel):
+    user: UserListOut
+    password: str | None  # the generated password, shown this once; None when the admin chose it
 
 
 class Persona(In):

@@ -58,6 +58,14 @@ class LoginIn(In):
     password: str = Field(min_length=1, max_length=200)
 
 
+class PasswordChange(In):
+    """A signed-in user's new password, with the current one to prove it is them. The policy
+    (length, common and trivial passwords) is interview.accounts.passwords, with its messages."""
+
+    current_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=1, max_length=200)
+
+
 class TokenOut(BaseModel):
     token: str
     expires_at: datetime

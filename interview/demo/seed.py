@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from interview.accounts.credentials import hash_password
-from interview.accounts.users import create_organization, create_user
+from interview.accounts.passwords import generate_password
+from interview.accounts.users import create_organization, create_user, set_password
 from interview.backend.registry import Backend
 from interview.candidate.answers import submit_choice_answer, submit_text_answer
 from interview.candidate.results import write_scores
@@ -48,7 +47,7 @@ def seed(settings: Settings, backend: Backend, now: datetime | None = None) -> D
     """Create the demo data once; on later runs reset the demo password and add an invite."""
     now = now or datetime.now(UTC)
     db = Database(settings.resolved_database_url)
-    password = secrets.token_urlsafe(9)
+    password = generate_password(DEMO_ADMIN, "Demo Admin")  # passes the policy, like any other
     embedder = backend.embedder(EMBEDDER)
     try:
         with db.session() as s:
@@ -64,13 +63,13 @@ def seed(settings: Settings, backend: Backend, now: datetime | None = None) -> D
                     "recruiter@demo.example",
                     "Demo Recruiter",
                     "recruiter",
-                    secrets.token_urlsafe(12),
+                    generate_password("recruiter@demo.example", "Demo Recruiter"),
                     now,
                 )
             else:
                 admin = s.scalar(select(User).where(User.email == DEMO_ADMIN))
                 assert admin is not None
-                admin.password_hash = hash_password(password)
+                set_password(admin, password)
             org_id = org.id
         role_ids = []
         if fresh:

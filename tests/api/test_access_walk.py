@@ -103,6 +103,10 @@ def _none(w: World, actor: str) -> dict[str, Any]:
     return {}
 
 
+def _nothing_after(w: World, actor: str, r: httpx.Response) -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class Rule:
     allowed: frozenset[str]
@@ -110,6 +114,7 @@ class Rule:
     request: Request = _none  # extra httpx arguments (json=, content=, files=, params=)
     ids: dict[str, str] = field(default_factory=dict)  # path ids other than the defaults
     revokes: bool = False  # ends the caller's sessions: sign in again afterwards
+    after: Callable[[World, str, httpx.Response], None] = _nothing_after  # undo, once called
 
 
 def _json(body: dict[str, Any]) -> Request:
@@ -136,6 +141,26 @@ def _new_user(w: World, actor: str) -> dict[str, Any]:
             "password": "long enough password",
         }
     }
+
+
+WALK_PASSWORD = "walking past the bakery"
+
+
+def _change_password(w: World, actor: str) -> dict[str, Any]:
+    return {"json": {"current_password": PASSWORD, "new_password": WALK_PASSWORD}}
+
+
+def _restore_password(w: World, actor: str, r: httpx.Response) -> None:
+    """Change the password back (with the fresh token the change returned): every actor signs
+    in with PASSWORD afterwards."""
+    if r.status_code != 200:
+        return
+    back = w.client.post(
+        f"{API}/auth/password",
+        headers={"Authorization": f"Bearer {r.json()['token']}"},
+        json={"current_password": WALK_PASSWORD, "new_password": PASSWORD},
+    )
+    assert back.status_code == 200, back.text
 
 
 def _weights(w: World, actor: str) -> dict[str, Any]:
@@ -258,6 +283,7 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("POST", f"{API}/users"): Rule(ADMINS_ANY, ok=201, request=_new_user),
     ("PATCH", f"{API}/users/{{user_id}}"): Rule(ADMIN_A, request=_json({"name": "Spare Two"})),
     ("POST", f"{API}/users/{{user_id}}/sign-out"): Rule(ADMIN_A, ok=204),
+    ("POST", f"{API}/users/{{user_id}}/password"): Rule(ADMIN_A, request=_json({})),
     ("GET", f"{API}/organization"): Rule(HR_ANY),
     ("PUT", f"{API}/organization/persona"): Rule(ADMINS_ANY, request=_json({"name": "Kim"})),
     ("PUT", f"{API}/organization/self-report-groups"): Rule(
@@ -316,7 +342,10 @@ TABLE: dict[tuple[str, str], Rule] = {
         CANDIDATE_ONLY, ok=201, request=_json({"reason": "Please have a person look."})
     ),
     ("POST", f"{INTERVIEW}/complete"): Rule(CANDIDATE_ONLY, ok=202),
-    # -- signing out last: it ends the caller's sessions everywhere
+    # -- changing one's password and signing out last: they end the caller's other sessions
+    ("POST", f"{API}/auth/password"): Rule(
+        HR_ANY, request=_change_password, revokes=True, after=_restore_password
+    ),
     ("POST", f"{API}/auth/logout"): Rule(HR_ANY, ok=204, revokes=True),
 }
 # Keys whose presence would show a candidate a score, a level or an integrity judgement.
@@ -547,6 +576,7 @@ def test_every_route_for_every_actor(world: World) -> None:
                 problems.append(f"{where}: anonymous callers get 401, not 403")
             if rule.revokes and r.status_code == rule.ok:
                 w.headers.pop(actor, None)  # its tokens were revoked: sign in again
+            rule.after(w, actor, r)
     assert calls == len(TABLE) * len(ACTORS)
     assert not problems, "\n".join(problems)
 

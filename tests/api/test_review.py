@@ -198,7 +198,7 @@ def test_admin_pages_are_for_admins(api: Api) -> None:
                 "email": f"new-{who}@acme.test",
                 "name": "N",
                 "role": "reviewer",
-                "password": "x" * 12,
+                "password": "reviewer two passphrase",
             },
             headers=h,
         )
@@ -218,7 +218,7 @@ def test_admin_pages_are_for_admins(api: Api) -> None:
             "email": "rev2@acme.test",
             "name": "Rev Two",
             "role": "reviewer",
-            "password": "x" * 12,
+            "password": "reviewer two passphrase",
         },
         headers=admin,
     )
@@ -226,7 +226,7 @@ def test_admin_pages_are_for_admins(api: Api) -> None:
     off = api.client.patch(f"{V1}/users/{made.json()['id']}", json={"active": False}, headers=admin)
     assert off.status_code == 200 and off.json()["active"] is False
     gone = api.client.post(
-        f"{V1}/auth/login", json={"email": "rev2@acme.test", "password": "x" * 12}
+        f"{V1}/auth/login", json={"email": "rev2@acme.test", "password": "reviewer two passphrase"}
     )
     assert gone.status_code == 401
     me = api.client.get(f"{V1}/auth/me", headers=admin).json()

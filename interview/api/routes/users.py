@@ -6,10 +6,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 from sqlalchemy import select
 
-from interview.accounts.users import create_user
+from interview.accounts.credentials import new_token_generation
+from interview.accounts.passwords import generate_password
+from interview.accounts.users import create_user, set_password
 from interview.api.deps import Admin, Ctx, CurrentUser, SessionDep, Writer, now
 from interview.api.hr_schemas import (
     OrganizationOut,
+    PasswordReset,
+    PasswordResetOut,
     Persona,
     SelfReportGroupsIn,
     UserCreate,
@@ -65,7 +69,7 @@ def change_user(user_id: str, body: UserUpdate, user: Admin, s: SessionDep) -> U
     for key, value in changes.items():
         setattr(target, key, value)
     if body.active is False:
-        target.token_generation = (target.token_generation or 0) + 1  # their tokens die now
+        target.token_generation = new_token_generation()  # their tokens die now
     audit(
         s,
         user.organization_id,
@@ -88,6 +92,32 @@ def sign_out_user(user_id: str, user: Admin, s: SessionDep) -> Response:
         raise NotFound(f"user {user_id!r} not found")
     end_sessions(s, target, f"user:{user.id}", "auth.sign_out_user")
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/users/{user_id}/password")
+def reset_password(
+    user_id: str, body: PasswordReset, user: Admin, s: SessionDep
+) -> PasswordResetOut:
+    """Set a new password for a user of the organization who lost theirs: the admin's choice
+    (the policy applies) or, with none given, a generated one returned this once. Every
+    session of the user ends. The admin hands the password over privately and the user then
+    changes it (POST /auth/password); it is not forced at the next sign-in."""
+    target = s.get(User, user_id)
+    if target is None or target.organization_id != user.organization_id:
+        raise NotFound(f"user {user_id!r} not found")
+    if target.id == user.id:
+        raise Conflict(
+            "use Change password for your own password: it asks for your current password"
+        )
+    password = body.password or generate_password(target.email, target.name)
+    set_password(target, password)
+    end_sessions(
+        s, target, f"user:{user.id}", "user.password_reset", generated=body.password is None
+    )
+    return PasswordResetOut(
+        user=UserListOut.model_validate(target, from_attributes=True),
+        password=None if body.password else password,
+    )
 
 
 def _org(s: SessionDep, org_id: str) -> Organization:
