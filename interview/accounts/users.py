@@ -14,6 +14,7 @@ from interview.storage.tables import (
     Organization,
     User,
 )
+from interview.text.clean import email_problem
 
 
 def create_organization(s: Session, name: str, now: datetime) -> Organization:
@@ -30,6 +31,8 @@ def create_user(
         raise InvalidInput(
             f"user role {role!r} is unknown; use admin, recruiter, reviewer or hiring_manager"
         )
+    if problem := email_problem(email):  # whatever the route: API, CLI, demo
+        raise InvalidInput(f"the user's e-mail: {problem}")
     if s.scalar(select(User).where(User.email == email.lower())):
         raise Conflict(f"a user with e-mail {email!r} already exists")
     check_password(password, email, name)

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from interview.api.schemas import In, Lang
+from interview.api.schemas import Email, In, Lang, Name
 
 MAX_AVATAR_BYTES = 150_000  # an avatar picture, as a data: URL
 
@@ -49,15 +49,15 @@ class ReviewOut(BaseModel):
 
 
 class UserCreate(In):
-    email: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-    name: str = Field(min_length=1, max_length=200)
+    email: Email = Field(min_length=3, max_length=320)
+    name: Name = Field(min_length=1, max_length=200)
     role: Literal["admin", "recruiter", "reviewer", "hiring_manager"]
     # 12 to 128 characters, not common or trivial: interview.accounts.passwords says why not.
     password: str = Field(min_length=1, max_length=200)
 
 
 class UserUpdate(In):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: Name | None = Field(default=None, min_length=1, max_length=200)
     role: Literal["admin", "recruiter", "reviewer", "hiring_manager"] | None = None
     active: bool | None = None
 
@@ -86,8 +86,8 @@ class Persona(In):
     """The interviewer the candidate meets: a name, a face (initials or a small picture) and
     a greeting per language."""
 
-    name: str = Field(min_length=1, max_length=60)
-    initials: str | None = Field(default=None, min_length=1, max_length=3)
+    name: Name = Field(min_length=1, max_length=60)
+    initials: Name | None = Field(default=None, min_length=1, max_length=3)
     avatar: str | None = Field(default=None, max_length=MAX_AVATAR_BYTES * 4 // 3 + 40)
     greeting: dict[Lang, str] = Field(default_factory=dict)
 

@@ -2,33 +2,36 @@
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from interview.candidate.events import EventKind
 from interview.candidate.uploads import MAX_CHUNKS, MAX_TAKES
 from interview.competency.schemas import Setting
 from interview.scoring.fusion import ScoringPolicy
+from interview.text.clean import check_email, clean_name, clean_text
 
 Lang = Literal["en", "zh"]
 
 
-def clean_text(value: str) -> str:
-    """Text input as stored: Unicode NFC (so "é" typed two ways is one string, and searches and
-    length limits agree), control characters other than newline and tab removed (a NUL cannot
-    even be stored in PostgreSQL). A lone UTF-16 surrogate (JSON "\\ud800") is not text:
-    ValueError, which the API answers with 422 naming the field."""
-    for ch in value:
-        if "\ud800" <= ch <= "\udfff":
-            raise ValueError(
-                f"contains an invalid character (a lone surrogate, U+{ord(ch):04X}); send "
-                "well-formed Unicode text"
-            )
-    value = unicodedata.normalize("NFC", value)
-    return "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+def _name(value: Any) -> Any:
+    return clean_name(value) if isinstance(value, str) else value
+
+
+# A name or title: one line, invisible characters removed (text/clean.py), before the limits.
+Name = Annotated[str, BeforeValidator(_name)]
+# An e-mail address: well-formed, no label mixing scripts (a look-alike of another address).
+Email = Annotated[str, AfterValidator(check_email)]
 
 
 def _clean_any(value: Any) -> Any:
@@ -43,7 +46,8 @@ def _clean_any(value: Any) -> Any:
 
 class In(BaseModel):
     """Base of request bodies: unknown fields refused, every string cleaned by clean_text
-    (before the length limits are checked) and stripped of surrounding whitespace."""
+    (text/clean.py, before the length limits are checked) and stripped of surrounding
+    whitespace; Name fields are one line, Email fields checked for look-alikes."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -81,7 +85,7 @@ class UserOut(BaseModel):
 
 
 class RoleCreate(In):
-    title: str = Field(min_length=1, max_length=200)
+    title: Name = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=20_000)
     language: Lang = "en"
     # Open questions; default: enough to cover every weighted competency the items do not
@@ -128,8 +132,8 @@ class RoleOut(BaseModel):
 
 
 class InvitationCreate(In):
-    candidate_name: str = Field(min_length=1, max_length=200)
-    email: str | None = Field(default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    candidate_name: Name = Field(min_length=1, max_length=200)
+    email: Email | None = Field(default=None, max_length=320)
     language: Lang = "en"
     expires_days: int = Field(default=14, ge=1, le=90)  # the link works this many days
     send_email: bool = False  # through the configured SMTP server, when there is an e-mail

@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 from pydantic import ValidationError
 
+from interview.report.export import guard
 from interview.report.schemas import Report
 
 REPORTS = "reports"
@@ -101,14 +102,9 @@ def load_report(path: Path) -> StoredReport | None:
         return None
 
 
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
 def _cell(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula is quoted (CSV injection)."""
-    if isinstance(value, str) and value.startswith(_FORMULA):
-        return "'" + value
-    return value
+    """Text that a spreadsheet would run as a formula is guarded (report/export.py)."""
+    return guard(value) if isinstance(value, str) else value
 
 
 def summary_rows(rows: Sequence[Row]) -> tuple[list[str], list[dict[str, Any]]]:
@@ -158,7 +154,7 @@ def summary_rows(rows: Sequence[Row]) -> tuple[list[str], list[dict[str, Any]]]:
 def summary_csv(rows: Sequence[Row]) -> str:
     columns, lines = summary_rows(rows)
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
+    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writeheader()
     writer.writerows(lines)
     return buf.getvalue()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
@@ -14,9 +13,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from interview.errors import InvalidInput
+from interview.text.clean import clean_name, email_problem
 
 MAX_ROWS = 500  # candidates per CSV upload
-EMAIL_RE = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 # Header names accepted for each column (lower-cased), English and Chinese.
 COLUMNS = {
     "name": ("name", "candidate", "candidate_name", "full name", "姓名", "名字"),
@@ -60,9 +59,11 @@ def _language(value: str, default: str) -> str:
 
 def parse_candidates(text: str, default_language: Literal["en", "zh"]) -> list[CandidateRow]:
     """Rows of name, email (optional), language (optional: en or zh), with or without a
-    header row. Every problem is reported at once, by line, so the file is fixed in one go."""
+    header row. Every cell is cleaned as a name (text/clean.py: one line, no control or
+    invisible characters), as a JSON body's would be. Every problem is reported at once, by
+    line, so the file is fixed in one go."""
     reader = csv.reader(io.StringIO(text.strip("\ufeff")))
-    rows = [(i, [c.strip() for c in r]) for i, r in enumerate(reader, start=1)]
+    rows = [(i, [clean_name(c) for c in r]) for i, r in enumerate(reader, start=1)]
     rows = [(i, r) for i, r in rows if any(r)]
     if not rows:
         raise InvalidInput("the CSV has no candidates: one per line, name,email,language")
@@ -92,8 +93,8 @@ def parse_candidates(text: str, default_language: Literal["en", "zh"]) -> list[C
             wrong.append("the name is empty")
         elif len(name) > 200:
             wrong.append("the name is over 200 characters")
-        if email is not None and (len(email) > 320 or not EMAIL_RE.match(email)):
-            wrong.append(f"{email!r} is not an e-mail address")
+        if email is not None and (problem := email_problem(email)):
+            wrong.append(problem)
         if lang not in ("en", "zh"):
             wrong.append(f"language {lang!r} is not en or zh")
         if wrong:

@@ -1,1 +1,2 @@
-"""Reading an answer's text: sentences, instructions to the scorer, STAR elements. Pure."""
+"""Reading text: cleaning it as it enters (names, e-mails, answers), an answer's sentences,
+instructions to the scorer, STAR elements. Pure."""

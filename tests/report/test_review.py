@@ -94,8 +94,8 @@ def test_csv_cells_that_a_spreadsheet_would_evaluate_are_quoted_as_text() -> Non
         assert safe_cell(bad).startswith("'")
     assert safe_cell("Ana") == "Ana" and safe_cell(72.456) == "72.46" and safe_cell(None) == ""
     text = to_csv(["name", "overall"], [["=1+1", 50.0], ["李雷, Jr.", None]])
-    assert text.startswith("\ufeffname,overall\r\n")
-    assert "'=1+1,50.00" in text and '"李雷, Jr.",' in text
+    assert text.startswith('\ufeff"name","overall"\r\n')  # every cell quoted
+    assert '"\'=1+1","50.00"' in text and '"李雷, Jr.",' in text
 
 
 def test_the_pdf_holds_the_name_scores_evidence_and_chinese() -> None:
