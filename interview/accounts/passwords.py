@@ -36,6 +36,8 @@ _SEQUENCES = (
     "!@#$%^&*()_+",
     "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik,9ol.0p;/",
     "qazwsxedcrfvtgbyhnujmikolp",
+    "1q2w3e4r5t6y7u8i9o0p",  # the zig-zag between the digit and top rows
+    "q1w2e3r4t5y6u7i8o9p0",
 )
 _NEIGHBOURS = frozenset(
     pair

@@ -59,6 +59,7 @@ EMAIL, NAME = "zoe.miller@acme.test", "Zoë Miller"
         ("qwertyuiopas", "sequence"),
         ("zyxwvutsrqpo", "sequence"),
         ("1qaz2wsx3edc", "sequence"),
+        ("1q2w3e4r5t6y7u", "sequence"),
         ("password1234", "common"),
         ("P@ssw0rd2024!", "common"),
         ("iloveyou!!!!", "common"),
