@@ -71,7 +71,7 @@ def password_problem(password: str, email: str = "", name: str = "") -> str | No
         return "the password contains the account holder's name; choose one that does not"
     if _repeats(bare):
         return "the password only repeats one character or a short pattern; choose another"
-    if _runs(bare) * 4 <= len(bare):
+    if _runs(bare) * 4 <= len(bare):  # its runs are 4 or more characters long on average
         return (
             "the password is a simple sequence along the keyboard, the alphabet or the digits; "
             "choose another, e.g. a few unrelated words"
