@@ -371,7 +371,10 @@ async function reviewPanel(r, onChanged) {
     h("summary", { text: t("review.audit", { n: trail.length }) }),
     h("ol", { class: "small", dataset: { testid: "audit-trail" } }, trail.map((e) => h("li", { dataset: { action: e.action } },
       h("span", { text: `${fmtDate(e.at)} · ${e.actor} · ${t(`audit.${e.action}`) === `audit.${e.action}` ? e.action : t(`audit.${e.action}`)}` }),
-      e.detail && e.detail.reason ? h("span", { class: "muted", text: ` · ${e.detail.reason}` }) : null)))));
+      e.detail && e.detail.reason ? h("span", { class: "muted", text: ` · ${e.detail.reason}` }) : null,
+      // Who looked: the file taken (JSON, PDF) and the address it was taken from.
+      e.detail && e.detail.format ? h("span", { class: "muted", text: ` · ${String(e.detail.format).toUpperCase()}` }) : null,
+      e.detail && e.detail.ip ? h("span", { class: "muted", dataset: { testid: "audit-ip" }, text: ` · ${t("audit.from", { ip: e.detail.ip })}` }) : null)))));
   return h("section", { class: "review-panel", dataset: { testid: "review-panel" } }, ...parts);
 }
 

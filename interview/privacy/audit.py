@@ -6,9 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from interview.storage.tables import (
-    AuditEvent,
-)
+from interview.storage.tables import AuditEvent, new_id
 
 
 def audit(
@@ -19,14 +17,16 @@ def audit(
     subject: str,
     now: datetime,
     **detail: object,
-) -> None:
-    s.add(
-        AuditEvent(
-            organization_id=org_id,
-            actor=actor,
-            action=action,
-            subject=subject,
-            detail=detail,
-            created_at=now,
-        )
+) -> AuditEvent:
+    """Add one event to the session (the caller commits); returns it for linking."""
+    event = AuditEvent(
+        id=new_id(),  # known before the flush, so other events can name this one
+        organization_id=org_id,
+        actor=actor,
+        action=action,
+        subject=subject,
+        detail=detail,
+        created_at=now,
     )
+    s.add(event)
+    return event

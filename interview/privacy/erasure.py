@@ -1,4 +1,4 @@
-"""Erasing a candidate and exporting everything held about one.
+"""Erasing a candidate (interview.privacy.export exports everything held about one).
 
 Rows go through the database's ON DELETE CASCADE (every table hangs off an interview session
 or the candidate). Blobs are content-addressed and may be shared (two candidates who sent
@@ -12,9 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import delete, inspect, select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from interview.errors import NotFound
@@ -22,7 +21,6 @@ from interview.privacy.audit import audit
 from interview.storage.blobs import BlobStore
 from interview.storage.tables import (
     Answer,
-    Base,
     Candidate,
     EnrollmentPhoto,
     InterviewSession,
@@ -42,7 +40,8 @@ def referenced_blobs(s: Session) -> set[str]:
     return keys
 
 
-def _session_ids(s: Session, candidate_id: str) -> list[str]:
+def session_ids(s: Session, candidate_id: str) -> list[str]:
+    """The ids of the candidate's interviews."""
     return list(
         s.scalars(select(InterviewSession.id).where(InterviewSession.candidate_id == candidate_id))
     )
@@ -98,7 +97,7 @@ def erase_candidate(
 ) -> Erasure:
     """Delete the candidate, every row of their interviews and their blobs. Commits."""
     candidate_in_org(s, org_id, candidate_id)
-    sessions = _session_ids(s, candidate_id)
+    sessions = session_ids(s, candidate_id)
     keys = session_blobs(s, sessions)
     for job in s.scalars(select(Job).where(Job.kind == "score_session")):
         if job.payload.get("session_id") in sessions:
@@ -119,34 +118,3 @@ def erase_candidate(
         s.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
     gone = delete_unreferenced(s, blobs, keys)
     return Erasure(candidate_id=candidate_id, sessions=len(sessions), blobs=gone)
-
-
-def _row(obj: Any) -> dict[str, Any]:
-    return {c.key: getattr(obj, c.key) for c in inspect(obj).mapper.column_attrs}
-
-
-def export_candidate(s: Session, org_id: str, candidate_id: str) -> dict[str, Any]:
-    """Everything held about one candidate, table by table (blobs listed by key and size)."""
-    cand = candidate_in_org(s, org_id, candidate_id)
-    sessions = _session_ids(s, candidate_id)
-    out: dict[str, Any] = {"candidate": _row(cand), "tables": {}}
-    for mapper in Base.registry.mappers:
-        table = mapper.local_table
-        name = str(getattr(table, "name", ""))
-        cls = mapper.class_
-        if "session_id" in table.c:
-            rows = s.scalars(select(cls).where(table.c.session_id.in_(sessions))).all()
-        elif name == "interview_session":
-            rows = s.scalars(select(cls).where(table.c.id.in_(sessions))).all()
-        elif name == "recording_chunk":
-            rows = s.scalars(
-                select(cls)
-                .join(Recording, Recording.id == table.c.recording_id)
-                .where(Recording.session_id.in_(sessions))
-            ).all()
-        else:
-            continue
-        if rows:
-            out["tables"][name] = [_row(r) for r in rows]
-    out["blobs"] = sorted(session_blobs(s, sessions))
-    return out

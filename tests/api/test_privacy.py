@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import io
+import json
 import subprocess
+import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from interview.privacy.erasure import erase_candidate, export_candidate
+from interview.privacy.erasure import erase_candidate
+from interview.privacy.export import MANIFEST, export_candidate
 from interview.privacy.retention import apply_retention, set_retention
 from interview.storage.blobs import FileBlobStore
 from interview.storage.tables import (
@@ -19,6 +23,8 @@ from interview.storage.tables import (
     Candidate,
     EnrollmentPhoto,
     InterviewSession,
+    Recording,
+    RecordingChunk,
 )
 from tests.api.conftest import Api
 
@@ -97,8 +103,8 @@ def test_erasing_a_candidate_leaves_nothing_of_theirs_and_keeps_shared_blobs(
         sess = s.get(InterviewSession, gone)
         assert sess is not None
         cand_id, org_id = sess.candidate_id, sess.organization_id
-        exported = export_candidate(s, org_id, cand_id)
-        their_keys = set(exported["blobs"])
+        exported = export_candidate(s, blobs, org_id, cand_id)
+        their_keys = {f["key"] for f in exported["files"]}
     assert exported["candidate"]["name"] == NAME
     assert {"answer", "consent_record", "enrollment", "interview_session"} <= set(
         exported["tables"]
@@ -197,8 +203,9 @@ def test_privacy_routes_are_for_admins_of_the_same_organization(
     assert ok.status_code == 200 and ok.json() == {"retention_days": 90}
 
     export = api.client.get(f"/api/v1/candidates/{cand}/export", headers=hr)
-    assert export.status_code == 200 and export.json()["candidate"]["name"] == NAME
-    assert export.json()["tables"]["answer"][0]["media"]
+    assert export.status_code == 200 and export.headers["content-type"] == "application/zip"
+    held = json.loads(zipfile.ZipFile(io.BytesIO(export.content)).read(MANIFEST))
+    assert held["candidate"]["name"] == NAME and held["tables"]["answer"][0]["media"]
     done = api.client.delete(f"/api/v1/candidates/{cand}", headers=hr)
     assert done.status_code == 200 and done.json()["sessions"] == 1
     assert api.client.get(f"/api/v1/candidates/{cand}/export", headers=hr).status_code == 404
@@ -234,3 +241,70 @@ def test_a_candidates_request_for_human_review_reaches_the_dashboard(api: Api) -
     assert (
         api.client.post("/api/v1/interview/not-a-token/review-request", json={}).status_code == 404
     )
+
+
+def test_the_export_is_what_we_hold_complete_and_nothing_else(
+    api: Api, recordings: dict[str, bytes]
+) -> None:
+    """Only blobs still stored are listed, each with its bytes in the archive (the recording
+    too), and the audit events about the candidate come with it; another's do not."""
+    hr = api.login()
+    role = api.client.post(
+        "/api/v1/roles",
+        headers=hr,
+        json={"title": "Customer service agent", "max_questions": 1, "choice_items": 0},
+    ).json()
+    sid = _candidate(api, hr, role, NAME, [recordings["own"]], recordings["photo"])
+    other = _candidate(api, hr, role, "Kept Person", [recordings["shared"]], None)
+    blobs = FileBlobStore(api.settings.blob_dir)
+    open_chunk = blobs.put(b"a chunk of a take not finished yet")
+    released = "ab" * 32  # a finished take's chunk: joined into the answer, its blob deleted
+    assert not blobs.exists(released)
+    with api.db.session() as s:
+        sess = s.get(InterviewSession, sid)
+        assert sess is not None
+        cand = sess.candidate_id
+        done = Recording(session_id=sid, question_id="q~f1", take=1, status="finished")
+        still = Recording(session_id=sid, question_id="q~f1", take=2)
+        s.add_all([done, still])
+        s.flush()
+        s.add(RecordingChunk(recording_id=done.id, seq=0, blob_key=released, size=12))
+        s.add(RecordingChunk(recording_id=still.id, seq=0, blob_key=open_chunk, size=34))
+        [answer] = s.scalars(select(Answer).where(Answer.session_id == sid)).all()
+        [other_answer] = s.scalars(select(Answer).where(Answer.session_id == other)).all()
+        answer_id, other_answer_id = answer.id, other_answer.id
+    played = f"/api/v1/sessions/{sid}/answers/{answer_id}/media"
+    assert api.client.get(played, headers=hr).content == recordings["own"]
+    other_played = f"/api/v1/sessions/{other}/answers/{other_answer_id}/media"
+    assert api.client.get(other_played, headers=hr).status_code == 200
+
+    r = api.client.get(f"/api/v1/candidates/{cand}/export", headers=hr)
+    assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
+    assert f"candidate-{cand}.zip" in r.headers["content-disposition"]
+    archive = zipfile.ZipFile(io.BytesIO(r.content))
+    held = json.loads(archive.read(MANIFEST))
+    files = {f["key"]: f for f in held["files"]}
+    with api.db.session() as s:
+        photo = s.scalars(select(EnrollmentPhoto).where(EnrollmentPhoto.session_id == sid)).one()
+    assert set(files) == {answer.media[0], photo.blob_key, open_chunk}  # not the released one
+    assert released in {c["blob_key"] for c in held["tables"]["recording_chunk"]}  # the row is
+    assert set(archive.namelist()) == {MANIFEST, *(f["file"] for f in held["files"])}
+    recording = files[answer.media[0]]
+    assert archive.read(recording["file"]) == recordings["own"]
+    assert recording["size"] == len(recordings["own"]) and recording["media_type"] == "audio/wav"
+    assert recording["rows"] == [f"answer:{answer_id}"] and recording["file"].endswith(".wav")
+    assert archive.read(files[photo.blob_key]["file"]) == recordings["photo"]
+    assert archive.read(files[open_chunk]["file"]) == b"a chunk of a take not finished yet"
+    assert ":" not in files[open_chunk]["file"] and "~" not in files[open_chunk]["file"]
+
+    actions = [(e["action"], e["subject"]) for e in held["audit"]]
+    assert ("candidate.invite", f"session:{sid}") in actions
+    assert ("consent.record", f"session:{sid}") in actions
+    assert ("identity.enroll", f"session:{sid}") in actions
+    assert ("media.play", f"session:{sid}") in actions
+    assert not [e for e in held["audit"] if other in json.dumps(e)]  # nothing of Kept Person
+    with api.db.session() as s:
+        exported = s.scalars(select(AuditEvent).where(AuditEvent.action == "candidate.export"))
+        [event] = exported.all()
+    assert event.subject == f"candidate:{cand}" and event.detail["files"] == 3
+    assert event.detail["ip"] == "testclient"

@@ -331,6 +331,9 @@ def test_admin_sets_up_invites_reviews_and_downloads(site: Site, browser: Any) -
         "els => els.map(e => e.dataset.action)"
     )
     assert "review.override" in actions and "review.decision" in actions
+    # Who looked is there too: the report views and the recording played, with the address.
+    assert "report.view" in actions and "media.play" in actions
+    assert page.locator("[data-testid=audit-ip]").count() >= 2
     shot(page, "06-reviewed")
 
     # Downloads: the PDF holds the name and scores; the JSON the review.

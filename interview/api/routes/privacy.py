@@ -3,22 +3,28 @@ for a human review (admins erase, export and set retention; any HR user sees req
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import BinaryIO, cast
 
-from fastapi import APIRouter
-from fastapi.encoders import jsonable_encoder
+from fastapi import APIRouter, Request
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from interview.api.deps import Admin, Ctx, CurrentUser, SessionDep, now
+from interview.api.routes.auth import client_address
 from interview.api.schemas import In
 from interview.privacy.audit import audit
-from interview.privacy.erasure import erase_candidate, export_candidate
+from interview.privacy.erasure import erase_candidate
+from interview.privacy.export import export_candidate, write_archive
 from interview.privacy.retention import set_retention
 from interview.storage.tables import Candidate, InterviewSession, ReviewRequest
 
 router = APIRouter(tags=["privacy"])
+EXPORT_SPOOL_BYTES = 16 * 1024 * 1024  # an export archive past this is spooled to a temp file
+EXPORT_BLOCK = 256 * 1024  # bytes sent per step
 
 
 class ErasureOut(BaseModel):
@@ -49,20 +55,52 @@ def erase(candidate_id: str, user: Admin, ctx: Ctx, s: SessionDep) -> ErasureOut
     return ErasureOut(candidate_id=done.candidate_id, sessions=done.sessions, blobs=done.blobs)
 
 
-@router.get("/candidates/{candidate_id}/export")
-def export(candidate_id: str, user: Admin, s: SessionDep) -> dict[str, Any]:
-    """Everything held about the candidate (a subject access request), as JSON."""
-    data = export_candidate(s, user.organization_id, candidate_id)
+def _send(f: BinaryIO) -> Iterator[bytes]:
+    try:
+        while block := f.read(EXPORT_BLOCK):
+            yield block
+    finally:
+        f.close()
+
+
+@router.get(
+    "/candidates/{candidate_id}/export",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/zip": {}}}},
+)
+def export(
+    candidate_id: str, user: Admin, ctx: Ctx, s: SessionDep, request: Request
+) -> StreamingResponse:
+    """Everything held about the candidate (a subject access request), as a zip archive:
+    candidate.json (their rows, the audit events about them, the stored files listed) and
+    the bytes of each stored file (recordings, photos, upload chunks not yet joined)."""
+    at = now()
+    data = export_candidate(s, ctx.blobs, user.organization_id, candidate_id)
     audit(
         s,
         user.organization_id,
         f"user:{user.id}",
         "candidate.export",
         f"candidate:{candidate_id}",
-        now(),
+        at,
+        ip=client_address(request),
+        files=len(data["files"]),
+        bytes=sum(f["size"] for f in data["files"]),
     )
+    # In memory while small, else a temporary file; _send closes (and so deletes) it.
+    out = cast(BinaryIO, tempfile.SpooledTemporaryFile(max_size=EXPORT_SPOOL_BYTES))  # noqa: SIM115
+    try:
+        write_archive(data, ctx.blobs, out, at)
+        out.seek(0)
+    except BaseException:
+        out.close()
+        raise
     s.commit()
-    return jsonable_encoder(data)  # type: ignore[no-any-return]
+    return StreamingResponse(
+        _send(out),
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="candidate-{candidate_id}.zip"'},
+    )
 
 
 @router.put("/organization/retention")

@@ -23,6 +23,7 @@ from interview.api.deps import (
     user_for_token,
 )
 from interview.api.ranges import ranged_response
+from interview.api.routes.auth import client_address
 from interview.api.schemas import In, InvitationOut, JobOut, SessionOut
 from interview.errors import NotFound, Unauthorized
 from interview.hiring.dashboard import (
@@ -36,12 +37,13 @@ from interview.hiring.dashboard import (
 )
 from interview.hiring.invitations import renew_invitation, session_for_org
 from interview.hiring.review import stored_report, summary, trail
+from interview.privacy.audit import audit
 from interview.report.compliance import compliance, note_texts
 from interview.report.export import to_csv
 from interview.report.pdf import report_pdf
 from interview.scoring.fusion import policy_from
 from interview.storage import jobs
-from interview.storage.tables import Answer, Candidate, JobRole, Review, User
+from interview.storage.tables import Answer, AuditEvent, Candidate, JobRole, Review, User
 
 router = APIRouter(tags=["sessions"])
 MEDIA_LINK_HOURS = 1  # a signed media link in a report works this long (reload for more)
@@ -70,6 +72,23 @@ def _query(
 Filters = Annotated[SessionQuery, Depends(_query)]
 
 
+def looked(
+    s: SessionDep, user: User, request: Request, action: str, subject: str, **detail: object
+) -> AuditEvent:
+    """Audit that an HR user saw or took candidate data: who, what, when and from where
+    (the peer address). Every role, read-only ones too: the GET's session commits it."""
+    return audit(
+        s,
+        user.organization_id,
+        f"user:{user.id}",
+        action,
+        subject,
+        now(),
+        ip=client_address(request),
+        **detail,
+    )
+
+
 @router.get("/sessions")
 def list_all(
     user: CurrentUser,
@@ -87,10 +106,25 @@ def list_all(
 
 
 @router.get("/sessions.csv")
-def export_csv(user: CurrentUser, s: SessionDep, filters: Filters) -> Response:
-    """The filtered list (every page) as CSV, with formula-looking cells made text."""
+def export_csv(user: CurrentUser, s: SessionDep, filters: Filters, request: Request) -> Response:
+    """The filtered list (every page) as CSV, with formula-looking cells made text. Audited
+    once with the row count, and once against each interview it lists (its trail shows it)."""
     rows, _ = list_sessions(s, user.organization_id, filters, MAX_EXPORT, 0, now())
     body = to_csv(EXPORT_HEADER, export_rows(rows))
+    # The search text may be a candidate's name: the audit says a search was made, not what
+    # (audit events outlive an erasure).
+    shown = filters.model_dump(exclude={"search"})
+    event = looked(
+        s,
+        user,
+        request,
+        "sessions.export",
+        f"organization:{user.organization_id}",
+        rows=len(rows),
+        filters={**shown, "q": filters.search is not None},
+    )
+    for r in rows:
+        looked(s, user, request, "session.in_export", f"session:{r.id}", export=event.id)
     stamp = now().strftime("%Y%m%d-%H%M")
     return Response(
         body.encode("utf-8"),
@@ -104,11 +138,21 @@ def _media_secret(secret: str, answer_id: str) -> str:
     return f"{secret}:media:{answer_id}"
 
 
-def report_view(ctx: Ctx, s: SessionDep, user: User, session_id: str) -> dict[str, Any]:
+def report_view(
+    ctx: Ctx,
+    s: SessionDep,
+    user: User,
+    session_id: str,
+    request: Request,
+    action: str,
+    **detail: object,
+) -> dict[str, Any]:
     """The stored report (machine values unchanged) with the review, the answers and their
-    signed media links, the compliance notes and the audit trail."""
+    signed media links, the compliance notes and the audit trail (this look included: it
+    is audited as `action`)."""
     sess = session_for_org(s, user.organization_id, session_id)
     report = stored_report(s, sess)
+    looked(s, user, request, action, f"session:{sess.id}", **detail)
     role = s.get(JobRole, sess.role_id)
     policy = policy_from(role.settings if role else None)
     review = summary(s, sess, report, policy.thresholds)
@@ -137,13 +181,19 @@ def report_view(ctx: Ctx, s: SessionDep, user: User, session_id: str) -> dict[st
 
 
 @router.get("/sessions/{session_id}/report")
-def get_report(session_id: str, user: CurrentUser, ctx: Ctx, s: SessionDep) -> dict[str, Any]:
-    return report_view(ctx, s, user, session_id)
+def get_report(
+    session_id: str, user: CurrentUser, ctx: Ctx, s: SessionDep, request: Request
+) -> dict[str, Any]:
+    """The report as the HR page shows it; every view is audited (the page refetches it
+    after each review change, and each of those is a view too)."""
+    return report_view(ctx, s, user, session_id, request, "report.view")
 
 
 @router.get("/sessions/{session_id}/report.json")
-def download_json(session_id: str, user: CurrentUser, ctx: Ctx, s: SessionDep) -> Response:
-    view = report_view(ctx, s, user, session_id)
+def download_json(
+    session_id: str, user: CurrentUser, ctx: Ctx, s: SessionDep, request: Request
+) -> Response:
+    view = report_view(ctx, s, user, session_id, request, "report.download", format="json")
     for a in view["answers"]:
         a.pop("media_url", None)  # signed links do not belong in a file that travels
     return Response(
@@ -158,6 +208,7 @@ def download_pdf(
     session_id: str,
     user: CurrentUser,
     s: SessionDep,
+    request: Request,
     lang: Literal["en", "zh"] | None = None,
 ) -> Response:
     sess = session_for_org(s, user.organization_id, session_id)
@@ -168,6 +219,7 @@ def download_pdf(
     shown = lang or ("zh" if report.language == "zh" else "en")
     notes = note_texts(compliance(policy, report), shown)
     data = report_pdf(report, review, notes, shown)
+    looked(s, user, request, "report.download", f"session:{sess.id}", format="pdf", lang=shown)
     return Response(
         data,
         media_type="application/pdf",
@@ -182,13 +234,17 @@ def answer_media(
     ctx: Ctx,
     s: SessionDep,
     creds: Credentials,
+    request: Request,
     access: Annotated[str | None, Query(max_length=400)] = None,
     range_header: Annotated[str | None, Header(alias="Range")] = None,
 ) -> Response:
     """The recording of one answer, to HR users of the interview's organization: sign in
     with a bearer token, or use the signed link a report gives (a <video> sends no header).
-    Range requests get 206 so the player can seek."""
+    Range requests get 206 so the player can seek. A playback is audited once: on the
+    response that starts at byte 0 (the whole file, or the player's first range), not on the
+    ranges a seek or a buffering player asks for later."""
     at = now()
+    via = "token" if creds is not None else "link"
     if creds is not None:
         user = user_for_token(s, ctx.settings.secret_key, creds.credentials, at)
     elif access:
@@ -201,7 +257,21 @@ def answer_media(
     if answer is None or answer.session_id != sess.id or not answer.media:
         raise NotFound(f"answer {answer_id!r} has no recording in this interview")
     f = ctx.blobs.open(answer.media[0])
-    return ranged_response(f, answer.media_type or "application/octet-stream", range_header)
+    response = ranged_response(f, answer.media_type or "application/octet-stream", range_header)
+    if response.status_code == 200 or response.headers.get("content-range", "").startswith(
+        "bytes 0-"
+    ):
+        looked(
+            s,
+            user,
+            request,
+            "media.play",
+            f"session:{sess.id}",
+            answer_id=answer.id,
+            question_id=answer.question_id,
+            via=via,
+        )
+    return response
 
 
 class RenewIn(In):
