@@ -10,7 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from interview.api.schemas import Email, In, Lang, Name
+from interview.api.schemas import In, Lang
+from interview.text.clean import Email, Name
 
 MAX_AVATAR_BYTES = 150_000  # an avatar picture, as a data: URL
 

@@ -3,35 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from interview.candidate.events import EventKind
 from interview.candidate.uploads import MAX_CHUNKS, MAX_TAKES
 from interview.competency.schemas import Setting
 from interview.scoring.fusion import ScoringPolicy
-from interview.text.clean import check_email, clean_name, clean_text
+from interview.text.clean import Email, Name, clean_text
 
 Lang = Literal["en", "zh"]
-
-
-def _name(value: Any) -> Any:
-    return clean_name(value) if isinstance(value, str) else value
-
-
-# A name or title: one line, invisible characters removed (text/clean.py), before the limits.
-Name = Annotated[str, BeforeValidator(_name)]
-# An e-mail address: well-formed, no label mixing scripts (a look-alike of another address).
-Email = Annotated[str, AfterValidator(check_email)]
 
 
 def _clean_any(value: Any) -> Any:

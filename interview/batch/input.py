@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 import interview
 from interview.competency.library import load_library
@@ -36,6 +36,7 @@ from interview.integrity.identity import EMBEDDER as FACE_EMBEDDER
 from interview.integrity.recording import ASR_MODEL
 from interview.pipeline import EMBEDDER, settings_hash
 from interview.scoring.fusion import ScoringPolicy
+from interview.text.clean import Name, Text, clean_name, clean_text
 
 MAX_LINE_CHARS = 1_000_000
 MAX_ANSWER_CHARS = 20_000
@@ -55,8 +56,8 @@ class Frozen(BaseModel):
 
 class TextAnswer(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    question: str = Field(min_length=1, max_length=2000)
-    answer: str = Field(max_length=MAX_ANSWER_CHARS)
+    question: Text = Field(min_length=1, max_length=2000)
+    answer: Text = Field(max_length=MAX_ANSWER_CHARS)
 
 
 class TextInterview(BaseModel):
@@ -68,14 +69,20 @@ class TextInterview(BaseModel):
     language: Literal["en", "zh"] = "en"
     answers: list[TextAnswer] = Field(min_length=1, max_length=50)
 
+    @field_validator("candidate_id")
+    @classmethod
+    def _shown_as_name(cls, value: str) -> str:
+        clean_name(value)  # it is the name shown: a lone surrogate is refused here, by line
+        return value
+
 
 class ManifestAnswer(BaseModel):
     """One answer in a candidate's manifest: the question and either a file or inline text."""
 
     model_config = ConfigDict(extra="forbid")
-    question: str = Field(min_length=1, max_length=2000)
+    question: Text = Field(min_length=1, max_length=2000)
     file: str | None = Field(default=None, min_length=1, max_length=500)
-    text: str | None = Field(default=None, max_length=MAX_ANSWER_CHARS)
+    text: Text | None = Field(default=None, max_length=MAX_ANSWER_CHARS)
     competency: str | None = None  # a library competency id; default: matched to the question
 
     @model_validator(mode="after")
@@ -90,7 +97,7 @@ class Manifest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     candidate_id: str | None = Field(default=None, min_length=1, max_length=200)  # folder name
-    name: str | None = Field(default=None, min_length=1, max_length=200)  # shown in the report
+    name: Name | None = Field(default=None, min_length=1, max_length=200)  # shown in the report
     role: str = Field(min_length=1, max_length=500)
     language: Literal["en", "zh"]
     photo: str | None = None  # reference photo: identity is checked against its face
@@ -234,7 +241,7 @@ def _from_jsonl(path: Path) -> Iterator[Candidate | InputError]:
         role_file = _role_file(record.role, path.parent)
         yield Candidate(
             candidate_id=record.candidate_id,
-            name=record.candidate_id,
+            name=clean_name(record.candidate_id),
             role=str(role_file) if role_file else record.role,
             language=record.language,
             answers=tuple(BatchAnswer(question=a.question, text=a.answer) for a in record.answers),
@@ -286,7 +293,7 @@ def _answer(folder: Path, n: int, a: ManifestAnswer) -> BatchAnswer:
     suffix = path.suffix.lower()
     if suffix in TEXT_SUFFIXES:
         try:
-            text = path.read_text(encoding="utf-8")
+            text = clean_text(path.read_text(encoding="utf-8"))
         except UnicodeDecodeError:
             raise InvalidInput(f"{field}.file: {a.file} is not UTF-8 text") from None
         if len(text) > MAX_ANSWER_CHARS:

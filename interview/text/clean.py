@@ -20,6 +20,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator
 
 EMAIL_RE = re.compile(r"^[^@\s,;<>\"']+@[^@\s,;<>\"']+\.[^@\s,;<>\"']+$")
 MAX_EMAIL = 320  # characters (RFC 5321: 64 before the @, 255 after)
@@ -126,3 +129,17 @@ def check_email(address: str) -> str:
     if problem is not None:
         raise ValueError(problem)
     return address
+
+
+def _text(value: Any) -> Any:
+    return clean_text(value) if isinstance(value, str) else value
+
+
+def _name(value: Any) -> Any:
+    return clean_name(value) if isinstance(value, str) else value
+
+
+# Field types for input schemas; cleaned before the length limits are checked.
+Text = Annotated[str, BeforeValidator(_text)]  # free text: answers, reasons, descriptions
+Name = Annotated[str, BeforeValidator(_name)]  # a name or title: one line
+Email = Annotated[str, AfterValidator(check_email)]  # no look-alike of another address

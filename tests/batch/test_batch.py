@@ -397,3 +397,40 @@ def test_export_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
     (tmp_path / "x").write_text("x", encoding="utf-8")
     with pytest.raises(InvalidInput, match="not empty"):
         export_demo(tmp_path)
+
+
+def test_names_and_answers_read_from_files_are_cleaned_like_the_api(tmp_path: Path) -> None:
+    """The batch route cleans text as the API does (text/clean.py): no controls or invisible
+    characters in names or answers; answers keep their lines."""
+    folder = tmp_path / "c-1"
+    folder.mkdir()
+    (folder / "a.txt").write_text("typed\u202e\x07 answer\n", encoding="utf-8")
+    _manifest(
+        folder,
+        name="\u202eAna\x00\n Silva\u200b",
+        answers=[
+            {"question": "Q\u2066?", "text": "line one\r\n\u200fline two\x00\x1b"},
+            {"question": "Q2", "file": "a.txt"},
+        ],
+    )
+    (tmp_path / "in.jsonl").write_text(
+        json.dumps(
+            {
+                "candidate_id": "j\u200b-1",
+                "role": "retail_associate",
+                "answers": [{"question": "Q", "answer": "a\u2067b\x00"}],
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    (found,) = read_inputs(tmp_path)
+    assert isinstance(found, Candidate)
+    assert found.name == "Ana Silva"
+    assert [(a.question, a.text) for a in found.answers] == [
+        ("Q?", "line one\nline two"),
+        ("Q2", "typed answer\n"),
+    ]
+    (line,) = read_inputs(tmp_path / "in.jsonl")
+    assert isinstance(line, Candidate)
+    assert (line.name, line.answers[0].text) == ("j-1", "ab")
