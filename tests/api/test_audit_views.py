@@ -145,7 +145,7 @@ def test_media_playback_is_audited_once_per_playback_not_per_range(api: Api, ton
     assert api.client.get(url, headers={**admin, "Range": f"bytes={len(tone)}-"}).status_code == 416
     assert api.client.get(url, params={"access": "forged.token"}).status_code == 401
 
-    plays = _events(api, "media.play")
+    plays = _events(api, "media.open")
     assert [(e.actor, e.detail["via"]) for e in plays] == [
         (f"user:{_user_id(api, 'reviewer@acme.test')}", "link"),
         (f"user:{_user_id(api, 'admin@acme.test')}", "token"),
@@ -154,7 +154,7 @@ def test_media_playback_is_audited_once_per_playback_not_per_range(api: Api, ton
         assert e.subject == f"session:{sid}" and e.detail["answer_id"] == answer_id
         assert e.detail["ip"] == CLIENT
     trail = api.client.get(f"{V1}/sessions/{sid}/audit", headers=reviewer).json()
-    assert [e["action"] for e in trail].count("media.play") == 2
+    assert [e["action"] for e in trail].count("media.open") == 2
 
 
 def test_csv_export_is_audited_once_with_its_count_and_against_each_candidate(

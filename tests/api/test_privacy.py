@@ -301,7 +301,7 @@ def test_the_export_is_what_we_hold_complete_and_nothing_else(
     assert ("candidate.invite", f"session:{sid}") in actions
     assert ("consent.record", f"session:{sid}") in actions
     assert ("identity.enroll", f"session:{sid}") in actions
-    assert ("media.play", f"session:{sid}") in actions
+    assert ("media.open", f"session:{sid}") in actions
     assert not [e for e in held["audit"] if other in json.dumps(e)]  # nothing of Kept Person
     with api.db.session() as s:
         exported = s.scalars(select(AuditEvent).where(AuditEvent.action == "candidate.export"))

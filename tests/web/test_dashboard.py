@@ -332,7 +332,7 @@ def test_admin_sets_up_invites_reviews_and_downloads(site: Site, browser: Any) -
     )
     assert "review.override" in actions and "review.decision" in actions
     # Who looked is there too: the report views and the recording played, with the address.
-    assert "report.view" in actions and "media.play" in actions
+    assert "report.view" in actions and "media.open" in actions
     assert page.locator("[data-testid=audit-ip]").count() >= 2
     shot(page, "06-reviewed")
 

@@ -240,9 +240,10 @@ def answer_media(
 ) -> Response:
     """The recording of one answer, to HR users of the interview's organization: sign in
     with a bearer token, or use the signed link a report gives (a <video> sends no header).
-    Range requests get 206 so the player can seek. A playback is audited once: on the
-    response that starts at byte 0 (the whole file, or the player's first range), not on the
-    ranges a seek or a buffering player asks for later."""
+    Range requests get 206 so the player can seek. Audited as media.open on each response
+    that starts at byte 0: a download, or a player loading the recording (the report page's
+    player preloads it, so opening it there counts even before play is pressed); the ranges
+    a seek or a buffering player asks for later are not audited again."""
     at = now()
     via = "token" if creds is not None else "link"
     if creds is not None:
@@ -265,7 +266,7 @@ def answer_media(
             s,
             user,
             request,
-            "media.play",
+            "media.open",
             f"session:{sess.id}",
             answer_id=answer.id,
             question_id=answer.question_id,
