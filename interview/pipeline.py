@@ -18,7 +18,8 @@ from interview.candidate.answers import answer_texts, peer_answers
 from interview.candidate.enrollment import latest_enrollment
 from interview.candidate.events import browser_evidence
 from interview.candidate.followups import followup_decisions
-from interview.candidate.results import write_scores
+from interview.candidate.results import assess_by_person, lock_session, write_scores
+from interview.candidate.session import has_consent
 from interview.competency.build import build_competency_model, competency_texts, template_texts
 from interview.competency.library import load_library
 from interview.competency.schemas import Competency, CompetencyModel
@@ -438,15 +439,27 @@ def score_job_handler(
     judge: Judge | None = None,
     integrity: IntegrityTools | None = None,
 ) -> Any:
-    """The 'score_session' job: compute outside the transaction, write inside it."""
+    """The 'score_session' job: compute outside the transaction, write inside it. Consent to
+    AI assessment is checked when the job runs and again, with the session row locked, when
+    it writes: a candidate may withdraw it after finishing, while the job waits or works."""
 
     def handle(payload: dict[str, Any]) -> Commit:
         now = datetime.now(UTC)
+        session_id = payload["session_id"]
+        with db.session() as s:
+            declined = s.get(InterviewSession, session_id) is not None and not has_consent(
+                s, session_id
+            )
+        if declined:  # no model sees the answers; a person assesses them
+            return lambda s: assess_by_person(s, session_id, "system", now)
         report, _, perceived = score_session(
-            db, scorer, settings, payload["session_id"], now, perceiver, blobs, judge, integrity
+            db, scorer, settings, session_id, now, perceiver, blobs, judge, integrity
         )
 
         def commit(s: Session) -> dict[str, Any]:
+            lock_session(s, session_id)
+            if not has_consent(s, session_id):  # withdrawn while the models worked
+                return assess_by_person(s, session_id, "system", now)
             write_scores(s, report, payload.get("job_id"), now, perceived)
             return {"overall": report.overall, "competencies": len(report.competencies)}
 

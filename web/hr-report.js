@@ -390,10 +390,32 @@ function answersBlock(r) {
 
 // ---------------------------------------------------------------- the page
 
+/** An interview a person must assess (the candidate withdrew consent to AI assessment, or
+ * never gave it): the note saying so, the answers and the review; no score, no band. */
+async function showPersonAssessment(root, r, reload) {
+  const player = new Player(r);
+  root.replaceChildren(...[
+    h("p", { class: "report-who" },
+      h("strong", { text: r.candidate_name, dataset: { testid: "report-candidate" } }),
+      " · ", h("span", { text: r.role_title, dataset: { testid: "report-role" } }),
+      " · ", h("span", { text: langLabel(r.language) }),
+      " · ", h("span", { class: "status", text: t(`status.${r.status}`), dataset: { status: r.status, testid: "report-status" } })),
+    h("p", { class: "person-assessment", text: r.assessment.text,
+      dataset: { testid: "report-person-assessment", reason: r.assessment.reason } }),
+    player.element(),
+    answersBlock(r),
+    await reviewPanel(r, reload),
+  ].filter((x) => x !== null && x !== undefined && x !== false));
+  if (player.answers.length) player.load(player.answers[0].answer_id);
+  $("report").dataset.sessionId = r.session_id;
+  return r;
+}
+
 /** Fill `root` with the report of session `sid` (refetched after every review change). */
 export async function showReport(root, sid) {
   const r = await authed(`/sessions/${encodeURIComponent(sid)}/report`);
   const reload = () => showReport(root, sid);
+  if (r.assessed_by === "person") return showPersonAssessment(root, r, reload);
   const rev = r.review || {};
   const reviewed = new Map(((rev.reviewed || {}).competencies || []).map((c) => [c.competency_id, c]));
   const player = new Player(r);

@@ -246,7 +246,7 @@ async function loadSessions() {
 function sessionRow(s) {
   const btn = h("a", { class: "button small", href: `#/report/${s.id}`, text: t("list.report"),
     dataset: { testid: "report-button", sessionId: s.id } });
-  const scored = s.status === "scored" || s.status === "reviewed";
+  const scored = s.status === "scored" || s.status === "manual" || s.status === "reviewed";
   const status = s.expired ? "expired" : s.status;
   return h("tr", { dataset: { testid: "session-row", sessionId: s.id, status: s.status } },
     h("td", { dataset: { label: t("list.candidate") } },

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from interview.accounts.credentials import token_hash
+from interview.candidate.results import assess_by_person
 from interview.errors import Conflict, NotFound
 from interview.privacy.audit import audit
 from interview.questions.schemas import QuestionPlan
@@ -50,6 +51,19 @@ def plan_of(s: Session, sess: InterviewSession) -> QuestionPlan:
 def record_consent(
     s: Session, sess: InterviewSession, kinds: dict[str, bool], now: datetime
 ) -> None:
+    """Record the candidate's answers to the consent questions. Consent to AI assessment may
+    be withdrawn at any time, also after the interview is finished: its AI scores are then
+    deleted and a person assesses it. Once finished without that consent, it is not given
+    again for the same interview (no AI scoring after the candidate said no)."""
+    before = has_consent(s, sess.id)
+    finished = sess.status not in ("invited", "started")
+    ai = kinds.get("ai_assessment", before)
+    if finished and ai and not before:
+        raise Conflict(
+            "ai_assessment: consent to AI-assisted assessment was withdrawn or not given "
+            "for this finished interview, and a person assesses it; send ai_assessment=false, "
+            "or ask the recruiter for a new interview"
+        )
     for kind, granted in kinds.items():
         s.add(
             ConsentRecord(
@@ -71,6 +85,20 @@ def record_consent(
         now,
         **kinds,
     )
+    if before and not ai:
+        audit(
+            s,
+            sess.organization_id,
+            f"candidate:{sess.id}",
+            "consent.withdraw",
+            f"session:{sess.id}",
+            now,
+            kind="ai_assessment",
+            status=sess.status,
+        )
+    if finished and not ai:
+        s.flush()  # the withdrawal is stored before the session row is locked
+        assess_by_person(s, sess.id, f"candidate:{sess.id}", now)
 
 
 def consent_state(s: Session, session_id: str) -> dict[str, bool]:
@@ -84,7 +112,21 @@ def consent_state(s: Session, session_id: str) -> dict[str, bool]:
 
 
 def has_consent(s: Session, session_id: str) -> bool:
+    """Whether the candidate's latest answer allows AI-assisted assessment."""
     return consent_state(s, session_id).get("ai_assessment", False)
+
+
+def ai_withdrawn_at(s: Session, session_id: str) -> datetime | None:
+    """When consent to AI assessment was withdrawn, if the latest answer withdrew one given
+    earlier; None while it holds or if it was never given."""
+    rows = s.scalars(
+        select(ConsentRecord)
+        .where(ConsentRecord.session_id == session_id, ConsentRecord.kind == "ai_assessment")
+        .order_by(ConsentRecord.created_at)
+    ).all()
+    if rows and not rows[-1].granted and any(r.granted for r in rows):
+        return rows[-1].created_at
+    return None
 
 
 def complete(s: Session, sess: InterviewSession, now: datetime) -> str:

@@ -35,7 +35,7 @@ from interview.storage.tables import (
     User,
 )
 
-STATUSES = ("invited", "started", "completed", "scored", "reviewed")
+STATUSES = ("invited", "started", "completed", "scored", "manual", "reviewed")
 BANDS = ("advance", "review", "not_now", "insufficient")
 LEVELS = ("not_assessed", "low", "medium", "high")
 Sort = Literal[

@@ -15,8 +15,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from interview.candidate.results import PERSON_STATUS
+from interview.candidate.session import ai_withdrawn_at, has_consent
 from interview.errors import Conflict, Forbidden, InvalidInput, NotFound
 from interview.privacy.audit import audit
+from interview.report.build import person_assessment
 from interview.report.review import (
     Decision,
     DecisionEntry,
@@ -25,6 +28,7 @@ from interview.report.review import (
     apply_overrides,
     check_reason,
 )
+from interview.report.schemas import PersonAssessment
 from interview.report.schemas import Report as ReportBody
 from interview.scoring.fusion import Thresholds
 from interview.storage.tables import (
@@ -39,6 +43,14 @@ from interview.storage.tables import (
 ASSIGNERS = ("admin", "recruiter")
 REVIEWERS = ("admin", "recruiter", "reviewer")
 DECISIONS = ("advance", "reject", "hold")
+
+
+def person_assesses(s: Session, sess: InterviewSession) -> PersonAssessment | None:
+    """Why a person must assess this finished interview (the candidate withdrew consent to
+    AI assessment, or never gave it), or None when its AI report may be shown."""
+    if sess.status in ("invited", "started") or has_consent(s, sess.id):
+        return None
+    return person_assessment(sess.language, ai_withdrawn_at(s, sess.id))
 
 
 def stored_report(s: Session, sess: InterviewSession) -> ReportBody:
@@ -174,7 +186,7 @@ def decide(
     if decision not in DECISIONS:
         raise InvalidInput(f"decision {decision!r} is unknown; use {', '.join(DECISIONS)}")
     text = check_reason(reason)
-    if sess.status not in ("scored", "reviewed"):
+    if sess.status not in ("scored", "reviewed", PERSON_STATUS):
         raise Conflict(f"this interview is {sess.status}; decide once it is scored")
     row = review or _ensure(s, sess, now)
     row.decision, row.decision_reason = decision, text
@@ -241,6 +253,28 @@ def summary(
     )
 
 
+def person_review(s: Session, sess: InterviewSession) -> dict[str, Any]:
+    """The review of an interview a person assesses without an AI report: the assigned
+    reviewer and the decision (there are no levels to change)."""
+    review = review_of(s, sess.id)
+    if review is None:
+        return {"reviewer": None, "overrides": [], "decision": None}
+    names = _names(s, {u for u in (review.reviewer_id, review.decided_by) if u})
+    decision = None
+    if review.decision and review.decided_at:
+        decision = DecisionEntry(
+            decision=review.decision,  # type: ignore[arg-type]  # only DECISIONS are stored
+            reason=review.decision_reason or "",
+            by=names.get(review.decided_by or "", ""),
+            at=review.decided_at,
+        ).model_dump(mode="json")
+    return {
+        "reviewer": names.get(review.reviewer_id or ""),
+        "overrides": [],
+        "decision": decision,
+    }
+
+
 def trail(s: Session, sess: InterviewSession) -> list[dict[str, Any]]:
     """The audit events about this interview, oldest first, with the actor's name."""
     rows = s.scalars(
@@ -273,6 +307,8 @@ __all__ = [
     "decide",
     "latest_levels",
     "override_level",
+    "person_assesses",
+    "person_review",
     "stored_report",
     "summary",
     "trail",

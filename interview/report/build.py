@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import datetime
 
 from interview.competency.schemas import CompetencyModel
 from interview.integrity.schemas import Flag
@@ -14,6 +15,7 @@ from interview.report.schemas import (
     FollowUpNote,
     Highlight,
     JudgeAgreement,
+    PersonAssessment,
     Provenance,
     Report,
     Risk,
@@ -30,7 +32,7 @@ from interview.scoring.schemas import AnswerScore
 
 MIN_COVERAGE = 0.5  # share of competency weight that must be answered before a band is given
 MAX_HIGHLIGHTS = 5
-__all__ = ["build_report", "level_to_percent"]
+__all__ = ["build_report", "level_to_percent", "person_assessment"]
 
 
 def build_report(
@@ -277,6 +279,30 @@ def explain(
         "is inferred from faces or voices. Integrity flags are for the reviewer and do not change "
         "any score. Reviewers can change a score with a written reason, recorded in the audit "
         "trail, and the candidate can ask for a human review."
+    )
+
+
+def person_assessment(language: str, withdrawn_at: datetime | None) -> PersonAssessment:
+    """The note a report shows instead of AI scores when the candidate withdrew consent to
+    AI-assisted assessment (at `withdrawn_at`) or never gave it (None)."""
+    day = withdrawn_at.date().isoformat() if withdrawn_at else ""
+    if language == "zh":
+        why = f"候选人已于{day}撤回对AI辅助评估的同意。" if day else "候选人未同意AI辅助评估。"
+        text = why + "必须由人工根据回答评估该候选人：没有AI评分，也没有推荐结论。"
+    else:
+        why = (
+            f"The candidate withdrew consent to AI-assisted assessment on {day}. "
+            if day
+            else "The candidate did not consent to AI-assisted assessment. "
+        )
+        text = why + (
+            "A person must assess this candidate from the answers: there are no AI scores and "
+            "no recommendation."
+        )
+    return PersonAssessment(
+        reason="consent_withdrawn" if withdrawn_at else "consent_not_given",
+        at=withdrawn_at,
+        text=text,
     )
 
 

@@ -67,6 +67,15 @@ class FollowUpNote(Frozen):
     text: str  # the same, in the report's language
 
 
+class PersonAssessment(Frozen):
+    """Why a person, not the AI, assesses this interview: the candidate withdrew consent to
+    AI-assisted assessment (or never gave it). There are no AI scores and no recommendation."""
+
+    reason: Literal["consent_withdrawn", "consent_not_given"]
+    at: datetime | None  # when consent was withdrawn
+    text: str  # the same, in the report's language
+
+
 class Report(Frozen):
     session_id: str
     candidate_name: str

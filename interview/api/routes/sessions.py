@@ -25,7 +25,7 @@ from interview.api.deps import (
 from interview.api.ranges import ranged_response
 from interview.api.routes.auth import client_address
 from interview.api.schemas import In, InvitationOut, JobOut, SessionOut
-from interview.errors import NotFound, Unauthorized
+from interview.errors import Conflict, NotFound, Unauthorized
 from interview.hiring.dashboard import (
     EXPORT_HEADER,
     MAX_EXPORT,
@@ -36,14 +36,29 @@ from interview.hiring.dashboard import (
     session_answers,
 )
 from interview.hiring.invitations import renew_invitation, session_for_org
-from interview.hiring.review import stored_report, summary, trail
+from interview.hiring.review import (
+    person_assesses,
+    person_review,
+    stored_report,
+    summary,
+    trail,
+)
 from interview.privacy.audit import audit
 from interview.report.compliance import compliance, note_texts
 from interview.report.export import to_csv
 from interview.report.pdf import report_pdf
+from interview.report.schemas import PersonAssessment
 from interview.scoring.fusion import policy_from
 from interview.storage import jobs
-from interview.storage.tables import Answer, AuditEvent, Candidate, JobRole, Review, User
+from interview.storage.tables import (
+    Answer,
+    AuditEvent,
+    Candidate,
+    InterviewSession,
+    JobRole,
+    Review,
+    User,
+)
 
 router = APIRouter(tags=["sessions"])
 MEDIA_LINK_HOURS = 1  # a signed media link in a report works this long (reload for more)
@@ -138,6 +153,48 @@ def _media_secret(secret: str, answer_id: str) -> str:
     return f"{secret}:media:{answer_id}"
 
 
+def _answers(ctx: Ctx, s: SessionDep, user: User, sess: InterviewSession) -> list[Any]:
+    """The session's answers, each recording with a signed media link."""
+    expires = now() + timedelta(hours=MEDIA_LINK_HOURS)
+    answers = []
+    for a in session_answers(s, sess):
+        item = a.model_dump(mode="json")
+        if a.media_type:
+            key = _media_secret(ctx.settings.secret_key, a.answer_id)
+            access = sign_token(key, user.id, expires, user.token_generation)
+            item["media_url"] = (
+                f"/api/v1/sessions/{sess.id}/answers/{a.answer_id}/media?access={access}"
+            )
+        answers.append(item)
+    return answers
+
+
+def _person_view(
+    ctx: Ctx, s: SessionDep, user: User, sess: InterviewSession, note: PersonAssessment
+) -> dict[str, Any]:
+    """An interview without consent to AI assessment: the note that a person must assess
+    it, the answers, the decision and the audit trail; no AI score or recommendation."""
+    cand = s.get(Candidate, sess.candidate_id)
+    role = s.get(JobRole, sess.role_id)
+    row = s.scalar(select(Review).where(Review.session_id == sess.id))
+    return {
+        "session_id": sess.id,
+        "candidate_name": cand.name if cand else "",
+        "role_title": role.title if role else "",
+        "language": sess.language,
+        "status": sess.status,
+        "assessed_by": "person",
+        "assessment": note.model_dump(mode="json"),
+        "overall": None,
+        "band": None,
+        "competencies": [],
+        "reviewer_id": row.reviewer_id if row else None,
+        "review": person_review(s, sess),
+        "answers": _answers(ctx, s, user, sess),
+        "trail": jsonable_encoder(trail(s, sess)),
+    }
+
+
 def report_view(
     ctx: Ctx,
     s: SessionDep,
@@ -151,27 +208,22 @@ def report_view(
     signed media links, the compliance notes and the audit trail (this look included: it
     is audited as `action`)."""
     sess = session_for_org(s, user.organization_id, session_id)
+    note = person_assesses(s, sess)
+    if note is not None:  # no consent to AI assessment: no AI score is shown
+        looked(s, user, request, action, f"session:{sess.id}", **detail)
+        return _person_view(ctx, s, user, sess, note)
     report = stored_report(s, sess)
     looked(s, user, request, action, f"session:{sess.id}", **detail)
     role = s.get(JobRole, sess.role_id)
     policy = policy_from(role.settings if role else None)
     review = summary(s, sess, report, policy.thresholds)
     row = s.scalar(select(Review).where(Review.session_id == sess.id))
-    expires = now() + timedelta(hours=MEDIA_LINK_HOURS)
-    answers = []
-    for a in session_answers(s, sess):
-        item = a.model_dump(mode="json")
-        if a.media_type:
-            key = _media_secret(ctx.settings.secret_key, a.answer_id)
-            access = sign_token(key, user.id, expires, user.token_generation)
-            item["media_url"] = (
-                f"/api/v1/sessions/{sess.id}/answers/{a.answer_id}/media?access={access}"
-            )
-        answers.append(item)
+    answers = _answers(ctx, s, user, sess)
     comp = compliance(policy, report)
     return {
         **report.model_dump(mode="json"),
         "status": sess.status,
+        "assessed_by": "ai",
         "reviewer_id": row.reviewer_id if row else None,
         "review": review.model_dump(mode="json"),
         "answers": answers,
@@ -212,6 +264,9 @@ def download_pdf(
     lang: Literal["en", "zh"] | None = None,
 ) -> Response:
     sess = session_for_org(s, user.organization_id, session_id)
+    note = person_assesses(s, sess)
+    if note is not None:
+        raise Conflict(f"{note.text} There is no AI report to download.")
     report = stored_report(s, sess)
     role = s.get(JobRole, sess.role_id)
     policy = policy_from(role.settings if role else None)
