@@ -4,7 +4,9 @@ A cell that begins with =, +, -, @ (or a tab or carriage return) is read as a fo
 Excel, LibreOffice and Google Sheets; a candidate could put one in their name. Some of them
 also split a cell at a field separator (a "," or ";" in the locale's CSV dialect), so
 "x;=1+1" holds a formula too. OWASP's advice (CSV injection), followed here: such a cell gets
-a leading apostrophe, which spreadsheets show as text, and every cell is quoted.
+a leading apostrophe, which spreadsheets show as text, and every cell is quoted. Text leaves
+as it would have entered (text/clean.py): rows stored before the input was cleaned lose
+their control and invisible characters here.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Sequence
+
+from interview.text.clean import clean_text
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Where a spreadsheet may start a new cell inside ours: either field separator, a tab, a line.
@@ -28,7 +32,8 @@ def needs_guard(text: str) -> bool:
 
 
 def guard(text: str) -> str:
-    """`text` with an apostrophe before it when a spreadsheet could evaluate it."""
+    """`text` cleaned, with an apostrophe before it when a spreadsheet could evaluate it."""
+    text = clean_text(text)
     return "'" + text if needs_guard(text) else text
 
 

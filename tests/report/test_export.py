@@ -20,7 +20,6 @@ from interview.report.export import guard, safe_cell, to_csv
         "-2+3",
         "@SUM(A1)",
         "\tx",
-        "\rx",
         "x;=1+1",
         "x,=1+1",
         "Ana; +cmd|' /C calc'!A0",
@@ -47,3 +46,10 @@ def test_every_cell_of_the_export_and_the_batch_summary_is_quoted() -> None:
     assert all(line.startswith('"') for line in summary.splitlines())
     row = next(csv.DictReader(io.StringIO(summary)))
     assert (row["candidate_id"], row["error"]) == ("'x;=1+1", "'no; @SUM(1)")
+
+
+def test_text_stored_before_input_was_cleaned_leaves_clean() -> None:
+    """Rows written before the CSV import cleaned names still hold NULs and bidi overrides."""
+    text = to_csv(["name"], [["Ana\x00 Silva\u202e"], ["\u2066=1+1\u2069"], ["a\nb"]])
+    assert text == '\ufeff"name"\r\n"Ana Silva"\r\n"\'=1+1"\r\n"a\nb"\r\n'
+    assert guard("x\u200b;\x00=1") == "'x;=1" and guard("\r=1") == "'=1"
