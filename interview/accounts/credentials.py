@@ -59,11 +59,6 @@ def new_invite_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def new_token_generation() -> int:
-    """A fresh, unguessable token generation (62 random bits: fits a signed BIGINT)."""
-    return secrets.randbits(62)
-
-
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

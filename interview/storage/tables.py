@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -22,8 +23,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from interview.accounts.credentials import new_token_generation
-
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC datetimes on SQLite (which drops tzinfo) and PostgreSQL alike."""
@@ -42,6 +41,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def new_token_generation() -> int:
+    """A fresh, unguessable token generation (62 random bits: fits a signed BIGINT); see
+    accounts/credentials.py for what a generation does."""
+    return secrets.randbits(62)
 
 
 def new_id() -> str:

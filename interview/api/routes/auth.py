@@ -20,7 +20,6 @@ from sqlalchemy import select
 from interview.accounts.credentials import (
     TOKEN_HOURS,
     burn_password_check,
-    new_token_generation,
     sign_token,
     verify_password,
 )
@@ -30,7 +29,7 @@ from interview.api.ratelimit import Refusal
 from interview.api.schemas import LoginIn, PasswordChange, TokenOut, UserOut
 from interview.errors import InvalidInput, RateLimited, Unauthorized
 from interview.privacy.audit import audit
-from interview.storage.tables import User
+from interview.storage.tables import User, new_token_generation
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 

@@ -305,7 +305,8 @@ def answer_media(
         user = user_for_token(s, ctx.settings.secret_key, creds.credentials, at)
     elif access:
         # Signed with a key of this answer alone: it opens no other answer and no other route.
-        user = user_for_token(s, _media_secret(ctx.settings.secret_key, answer_id), access, at)
+        key = _media_secret(ctx.settings.secret_key, answer_id)
+        user = user_for_token(s, key, access, at, timedelta(hours=MEDIA_LINK_HOURS))
     else:
         raise Unauthorized("sign in first, or open the media link from the report")
     sess = session_for_org(s, user.organization_id, session_id)

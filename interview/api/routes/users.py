@@ -6,7 +6,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 from sqlalchemy import select
 
-from interview.accounts.credentials import new_token_generation
 from interview.accounts.passwords import generate_password
 from interview.accounts.users import create_user, set_password
 from interview.api.deps import Admin, Ctx, CurrentUser, SessionDep, Writer, now
@@ -26,7 +25,7 @@ from interview.api.routes.auth import end_sessions
 from interview.errors import Conflict, NotFound
 from interview.hiring.mail import mail_configured
 from interview.privacy.audit import audit
-from interview.storage.tables import Organization, User
+from interview.storage.tables import Organization, User, new_token_generation
 
 router = APIRouter(tags=["users"])
 
