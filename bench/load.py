@@ -26,10 +26,16 @@ with 429 and Retry-After; the server's resident memory (VmRSS from /proc/<pid>/s
 sampled before, during and after each phase.
 
 Usage: bench/load.py [--quick] [--candidates N] [--seconds S] [--chunk-interval S]
-[--record-share F] [--keep DIR]. --quick: 20 candidates for 15 s and smaller waves;
---record-share 0: typed answers only (no transcription competing for the cores). Progress on
-stderr; the last stdout line is one JSON object. The machine's load average is printed: other
-work on the same cores slows everything, inference most.
+[--record-share F] [--keep DIR] [--repeat N] [--hog K]. --quick: 20 candidates for 15 s and
+smaller waves; --record-share 0: typed answers only (no transcription competing for the
+cores); --keep: the folder keeps the server's log, database and blobs, every acknowledgement
+as received (acks.jsonl) and the verdict on each loss with what the database holds for it
+(verify.json); --repeat N: the load and its check N times (a fresh server each, no
+saturation), one line per run on stderr and the tally in the JSON; --hog K: K busy processes
+on the same cores meanwhile. Progress on stderr; the last stdout line is one JSON object. The
+machine's load average is printed: other work on the same cores slows everything, inference
+most. What no acknowledged answer or chunk may do under contention is go missing:
+  bench/load.py --quick --repeat 20 --hog 2 --keep /tmp/load-hog
 """
 
 from __future__ import annotations
@@ -266,6 +272,9 @@ class AnswerAckRec:
     question_id: str
     answer_id: str
     text_sha256: str | None  # None for a recording
+    at: float = 0.0  # time.time() when the acknowledgement arrived
+    status: int = 0  # its HTTP status
+    body: str = ""  # the response body as received
 
 
 @dataclass(frozen=True)
@@ -277,6 +286,9 @@ class ChunkAckRec:
     take: int
     seq: int
     sha256: str
+    at: float = 0.0
+    status: int = 0
+    body: str = ""
 
 
 @dataclass
@@ -364,7 +376,9 @@ async def _text_answer(
     if r is None or r.status_code != 201:
         return None
     ack = r.json()
-    c.tally.answers.append(AnswerAckRec(t, qid, ack["answer_id"], sha256_hex(text.encode())))
+    c.tally.answers.append(
+        AnswerAckRec(t, qid, ack["answer_id"], sha256_hex(text.encode()), time.time(), 201, r.text)
+    )
     return dict(ack)
 
 
@@ -380,7 +394,9 @@ async def _recorded_answer(
                        content=part, headers={"Content-Type": "video/webm"})  # fmt: skip
         if r is None or r.status_code not in (200, 201):
             return None
-        c.tally.chunks.append(ChunkAckRec(t, qid, 1, seq, sha256_hex(part)))
+        c.tally.chunks.append(
+            ChunkAckRec(t, qid, 1, seq, sha256_hex(part), time.time(), r.status_code, r.text)
+        )
         if seq == 2 and rng.random() < 0.2:  # a reloaded page asks what is stored
             await call(client, c.tally, "status", "GET", base)
     r = await call(client, c.tally, "finish", "POST", f"{base}/finish",
@@ -388,7 +404,9 @@ async def _recorded_answer(
     if r is None or r.status_code not in (200, 201):
         return None
     ack = r.json()
-    c.tally.answers.append(AnswerAckRec(t, qid, ack["answer_id"], None))
+    c.tally.answers.append(
+        AnswerAckRec(t, qid, ack["answer_id"], None, time.time(), r.status_code, r.text)
+    )
     if ack.get("followup") is None:
         c.tally.finishes_without_followup += 1
     return dict(ack)
@@ -477,12 +495,17 @@ def tokens_needed(cfg: LoadConfig) -> int:
 
 def verify(database_url: str, blob_dir: Path, tally: Tally) -> dict[str, Any]:
     """Every acknowledgement against the database and blob store. `lost_answers` and
-    `lost_chunks` must be 0; `stored_unacknowledged` counts answers stored whose ack the
-    client never got (an error after the commit: a retry stores the answer again)."""
+    `lost_chunks` must be 0: an acknowledged answer is found by its acknowledged id, in its
+    session, under its question, with its text (or a recording whose blobs are there); an
+    acknowledged chunk is found under its take and number with its sha256, its blob there while
+    the take is open, the take's answer there once finished. `stored_unacknowledged` counts
+    answers stored whose ack the client never got (an error after the commit: a retry stores
+    the answer again). `lost_details` says, for each loss, why and what the database holds for
+    that question (every answer row and take, with times), so a loss explains itself."""
     db = Database(database_url)
     blobs = FileBlobStore(blob_dir)
-    lost_answers: list[str] = []
-    lost_chunks: list[str] = []
+    lost_answers: list[dict[str, Any]] = []
+    lost_chunks: list[dict[str, Any]] = []
     tokens = {a.token for a in tally.answers} | {ch.token for ch in tally.chunks}
     with db.session() as s:
         sess_of = {
@@ -493,56 +516,124 @@ def verify(database_url: str, blob_dir: Path, tally: Tally) -> dict[str, Any]:
         }
         acked_ids = Counter(a.answer_id for a in tally.answers)
         for a in tally.answers:
-            row = s.get(Answer, a.answer_id)
-            ok = (
-                row is not None
-                and row.session_id == sess_of[a.token]
-                and row.question_id == a.question_id
-                and acked_ids[a.answer_id] == 1
-            )
-            if ok and row is not None and a.text_sha256 is not None:
-                ok = sha256_hex((row.text or "").encode()) == a.text_sha256
-            if ok and row is not None and a.text_sha256 is None:
-                ok = bool(row.media) and all(blobs.exists(k) for k in row.media or [])
-            if not ok:
-                lost_answers.append(f"{a.token[:8]}/{a.question_id}/{a.answer_id}")
-        takes: dict[tuple[str, str, int], Recording | None] = {}
+            why = _answer_problem(s, blobs, a, sess_of[a.token], acked_ids[a.answer_id])
+            if why:
+                lost_answers.append(
+                    {
+                        "why": why,
+                        "ack": a.__dict__ | {"token": a.token[:8]},
+                        "held": _held(s, blobs, sess_of[a.token], a.question_id),
+                    }  # fmt: skip
+                )
         for ch in tally.chunks:
-            key = (ch.token, ch.question_id, ch.take)
-            if key not in takes:
-                takes[key] = s.scalar(
-                    select(Recording).where(
-                        Recording.session_id == sess_of[ch.token],
-                        Recording.question_id == ch.question_id,
-                        Recording.take == ch.take,
-                    )
+            why = _chunk_problem(s, blobs, ch, sess_of[ch.token])
+            if why:
+                lost_chunks.append(
+                    {
+                        "why": why,
+                        "ack": ch.__dict__ | {"token": ch.token[:8]},
+                        "held": _held(s, blobs, sess_of[ch.token], ch.question_id),
+                    }  # fmt: skip
                 )
-            rec = takes[key]
-            chunk = None
-            if rec is not None:
-                chunk = s.scalar(
-                    select(RecordingChunk).where(
-                        RecordingChunk.recording_id == rec.id, RecordingChunk.seq == ch.seq
-                    )
-                )
-            ok = rec is not None and chunk is not None and chunk.blob_key == ch.sha256
-            if ok and rec is not None and rec.status == "open":
-                ok = blobs.exists(ch.sha256) and _blob_sha(blobs, ch.sha256) == ch.sha256
-            elif ok and rec is not None:
-                ok = rec.answer_id is not None and s.get(Answer, rec.answer_id) is not None
-            if not ok:
-                lost_chunks.append(f"{ch.token[:8]}/{ch.question_id}/{ch.take}/{ch.seq}")
         session_ids = [v for v in sess_of.values() if v is not None]
         stored = set(s.scalars(select(Answer.id).where(Answer.session_id.in_(session_ids))).all())
     db.dispose()
+    lost = lost_answers + lost_chunks
     return {
         "acknowledged_answers": len(tally.answers),
         "acknowledged_chunks": len(tally.chunks),
         "lost_answers": len(lost_answers),
         "lost_chunks": len(lost_chunks),
-        "lost_examples": (lost_answers + lost_chunks)[:5],
+        "lost_examples": [
+            f"{x['ack']['token']}/{x['ack']['question_id']}: {x['why']}" for x in lost[:5]
+        ],
+        "lost_details": lost[:20],
         "stored_unacknowledged": len(stored - set(acked_ids)),
     }
+
+
+def _answer_problem(
+    s: Any, blobs: FileBlobStore, a: AnswerAckRec, session_id: str | None, times_acked: int
+) -> str:
+    """Why the acknowledged answer `a` is not as acknowledged ("" when it is)."""
+    row = s.get(Answer, a.answer_id)
+    if row is None:
+        return f"no answer row {a.answer_id}"
+    if row.session_id != session_id:
+        return f"answer {a.answer_id} belongs to session {row.session_id}, not {session_id}"
+    if row.question_id != a.question_id:
+        return f"answer {a.answer_id} is under question {row.question_id!r}"
+    if times_acked != 1:
+        return f"answer {a.answer_id} was acknowledged {times_acked} times"
+    if a.text_sha256 is not None and sha256_hex((row.text or "").encode()) != a.text_sha256:
+        return f"answer {a.answer_id} holds other text ({len(row.text or '')} characters)"
+    if a.text_sha256 is None:
+        if not row.media:
+            return f"recorded answer {a.answer_id} has no media"
+        gone = [k for k in row.media if not blobs.exists(k)]
+        if gone:
+            return f"recorded answer {a.answer_id}: blob {gone[0][:12]} is not in the store"
+    return ""
+
+
+def _chunk_problem(s: Any, blobs: FileBlobStore, ch: ChunkAckRec, session_id: str | None) -> str:
+    """Why the acknowledged chunk `ch` is not as acknowledged ("" when it is)."""
+    rec = s.scalar(
+        select(Recording).where(
+            Recording.session_id == session_id,
+            Recording.question_id == ch.question_id,
+            Recording.take == ch.take,
+        )
+    )
+    if rec is None:
+        return f"no take {ch.take}"
+    chunk = s.scalar(
+        select(RecordingChunk).where(
+            RecordingChunk.recording_id == rec.id, RecordingChunk.seq == ch.seq
+        )
+    )
+    if chunk is None:
+        return f"no chunk {ch.seq} in take {ch.take}"
+    if chunk.blob_key != ch.sha256:
+        return f"chunk {ch.seq} holds sha256 {chunk.blob_key[:12]}, not {ch.sha256[:12]}"
+    if rec.status == "open":
+        if not blobs.exists(ch.sha256):
+            return f"chunk {ch.seq} of an open take: blob {ch.sha256[:12]} is not in the store"
+        if _blob_sha(blobs, ch.sha256) != ch.sha256:
+            return f"chunk {ch.seq}: blob {ch.sha256[:12]} is damaged"
+        return ""
+    if rec.answer_id is None or s.get(Answer, rec.answer_id) is None:
+        return f"take {ch.take} is {rec.status} without its answer ({rec.answer_id})"
+    return ""
+
+
+def _held(s: Any, blobs: FileBlobStore, session_id: str | None, question_id: str) -> dict[str, Any]:
+    """What the database holds for one question of one session: answers and takes, timed."""
+    answers = s.scalars(
+        select(Answer).where(Answer.session_id == session_id, Answer.question_id == question_id)
+    ).all()
+    takes = s.scalars(
+        select(Recording).where(
+            Recording.session_id == session_id, Recording.question_id == question_id
+        )
+    ).all()
+    return {
+        "session_id": session_id,
+        "answers": [
+            {"id": r.id, "attempt": r.attempt, "kind": r.kind, "created_at": str(r.created_at),
+             "text_chars": len(r.text or ""),
+             "media": {k[:12]: blobs.exists(k) for k in r.media or []}}  # fmt: skip
+            for r in answers
+        ],
+        "takes": [
+            {"take": r.take, "status": r.status, "answer_id": r.answer_id,
+             "created_at": str(r.created_at), "finished_at": str(r.finished_at),
+             "chunks": {c.seq: [c.blob_key[:12], str(c.created_at), blobs.exists(c.blob_key)]
+                        for c in s.scalars(select(RecordingChunk)
+                                           .where(RecordingChunk.recording_id == r.id)).all()}}
+            for r in takes
+        ],
+    }  # fmt: skip
 
 
 def _blob_sha(blobs: FileBlobStore, key: str) -> str:
@@ -691,7 +782,9 @@ def note(msg: str) -> None:
 
 
 def run(cfg: LoadConfig, waves: tuple[int, ...], workdir: Path) -> dict[str, Any]:
-    """Start a server in `workdir`, run the candidates, verify, saturate; the figures."""
+    """Start a server in `workdir`, run the candidates, verify, saturate (no `waves`: not);
+    the figures. Every acknowledgement is kept in workdir/acks.jsonl, the verdict on each in
+    workdir/verify.json."""
     data_dir = workdir / "var"
     data_dir.mkdir(parents=True, exist_ok=True)
     database_url = f"sqlite:///{(data_dir / 'interview.db').resolve()}"
@@ -733,7 +826,12 @@ def run(cfg: LoadConfig, waves: tuple[int, ...], workdir: Path) -> dict[str, Any
             "server_errors": server_errors(tally),
         }
         result["verify"] = verify(database_url, data_dir / "blobs", tally)
-        note(f"verify: {result['verify']}")
+        keep_acks(workdir, tally, result["verify"])
+        note(f"verify: { {k: v for k, v in result['verify'].items() if k != 'lost_details'} }")
+        if not waves:
+            sampler.stop()
+            result["rss"] = sampler.figures()
+            return result
         time.sleep(2.0)
         note(f"saturating the recognizer: waves of {list(waves)} transcriptions")
         result["saturation"] = asyncio.run(saturate(base, wav, waves, sampler))
@@ -747,6 +845,73 @@ def run(cfg: LoadConfig, waves: tuple[int, ...], workdir: Path) -> dict[str, Any
     return result
 
 
+def keep_acks(workdir: Path, tally: Tally, verdict: dict[str, Any]) -> None:
+    """Every acknowledgement as received (acks.jsonl) and the verdict (verify.json)."""
+    with (workdir / "acks.jsonl").open("w", encoding="utf-8") as f:
+        for a in tally.answers:
+            f.write(json.dumps({"kind": "answer", **a.__dict__}) + "\n")
+        for ch in tally.chunks:
+            f.write(json.dumps({"kind": "chunk", **ch.__dict__}) + "\n")
+    (workdir / "verify.json").write_text(json.dumps(verdict, indent=1), encoding="utf-8")
+
+
+@contextmanager
+def cpu_hog(n: int) -> Iterator[list[int]]:
+    """n busy-looping processes (other work on the same cores) while the block runs; their
+    pids. Each is killed by its own pid afterwards."""
+    procs = [
+        subprocess.Popen([sys.executable, "-c", "while True: pass"], stdin=subprocess.DEVNULL)
+        for _ in range(n)
+    ]
+    try:
+        yield [p.pid for p in procs]
+    finally:
+        for proc in procs:
+            proc.kill()
+        for proc in procs:
+            proc.wait(10)
+
+
+def repeat(cfg: LoadConfig, n: int, hog: int, root: Path) -> dict[str, Any]:
+    """The load and its check n times (a fresh server and database each time, no saturation)
+    with `hog` busy processes on the same cores; per run and in total: what was acknowledged,
+    lost and stored unacknowledged."""
+    runs = []
+    with cpu_hog(hog) as pids:
+        note(f"{hog} busy processes {pids}")
+        for i in range(1, n + 1):
+            workdir = root / str(i)
+            workdir.mkdir(parents=True, exist_ok=True)
+            t0 = time.monotonic()
+            got = run(cfg, (), workdir)
+            v = got["verify"]
+            row = {
+                "run": i,
+                "wall_s": round(time.monotonic() - t0, 1),
+                "load_average": got["load_average_after_load"],
+                **{k: v[k] for k in ("acknowledged_answers", "acknowledged_chunks",
+                                     "lost_answers", "lost_chunks", "stored_unacknowledged")},
+                "server_errors": got["load"]["server_errors"],
+                "not_2xx": {
+                    f"{cls}:{status}": n
+                    for cls, fig in got["load"]["endpoints"].items()
+                    if cls != "non_inference"
+                    for status, n in fig["status"].items()
+                    if not status.startswith("2")
+                },
+                "lost_examples": v["lost_examples"],
+            }  # fmt: skip
+            runs.append(row)
+            note(json.dumps(row))
+    total = {
+        k: sum(r[k] for r in runs)
+        for k in ("acknowledged_answers", "acknowledged_chunks", "lost_answers", "lost_chunks",
+                  "stored_unacknowledged")
+    }  # fmt: skip
+    total["runs_with_a_loss"] = sum(1 for r in runs if r["lost_answers"] or r["lost_chunks"])
+    return {"config": cfg.__dict__, "repeat": n, "hog": hog, "runs": runs, "total": total}
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="20 candidates for 15 s")
@@ -755,6 +920,13 @@ def main() -> None:
     p.add_argument("--chunk-interval", type=float, help="seconds between chunks")
     p.add_argument("--record-share", type=float, help="share of interviews with a recording")
     p.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    p.add_argument(
+        "--repeat",
+        type=int,
+        default=0,
+        help="run the load and its check N times (no saturation); tally per run",
+    )
+    p.add_argument("--hog", type=int, default=0, help="busy processes beside the runs")
     args = p.parse_args()
     cfg = LoadConfig(candidates=20, seconds=15.0) if args.quick else LoadConfig()
     changes: dict[str, Any] = {}
@@ -770,8 +942,17 @@ def main() -> None:
     waves = (24, 48) if args.quick else (48, 96)
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="interview-load-"))
     workdir.mkdir(parents=True, exist_ok=True)
+    if args.repeat:
+        try:
+            tallied = repeat(cfg, args.repeat, args.hog, workdir)
+        finally:
+            if args.keep is None:
+                shutil.rmtree(workdir, ignore_errors=True)
+        print(json.dumps(tallied))
+        return
     try:
-        result = run(cfg, waves, workdir)
+        with cpu_hog(args.hog):
+            result = run(cfg, waves, workdir)
     finally:
         if args.keep is None:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -17,6 +17,7 @@ import io
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 import av
 from sqlalchemy import select, update
@@ -26,7 +27,8 @@ from sqlalchemy.orm import Session
 from interview.candidate.answers import recordable_question
 from interview.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge
 from interview.perception.media import sniff_media
-from interview.storage.blobs import BlobStore
+from interview.storage.blob_holds import delete_unless_needed
+from interview.storage.blobs import BlobStore, FileBlobStore
 from interview.storage.tables import InterviewSession, Recording, RecordingChunk
 
 log = logging.getLogger(__name__)
@@ -297,17 +299,24 @@ def claim_finish(s: Session, rec: Recording, count: int, now: datetime) -> bool:
     return won
 
 
-def release_chunk_blobs(s: Session, blobs: BlobStore, rec: Recording) -> int:
+def release_chunk_blobs(s: Session, blobs: FileBlobStore, rec: Recording) -> int:
     """Delete a finished take's chunk blobs (the joined answer holds the bytes now); rows stay
-    so a late resend is still recognised. Keys another open take still uses are kept."""
-    keys = {c.blob_key for c in chunks_of(s, rec.id)}
-    in_use = set(
-        s.scalars(
-            select(RecordingChunk.blob_key)
-            .join(Recording, Recording.id == RecordingChunk.recording_id)
-            .where(Recording.status == "open", RecordingChunk.blob_key.in_(keys))
-        ).all()
+    so a late resend is still recognised. Call it after the commit. A key another open take
+    uses is kept, and so is one whose chunk is being stored at this moment: the same bytes
+    sent for another take, put but not yet committed (see interview.storage.blob_holds).
+    The number deleted."""
+    keys = sorted({c.blob_key for c in chunks_of(s, rec.id)})
+    s.connection()  # a pooled connection now: none is waited for while a key is locked
+    return sum(delete_unless_needed(blobs, key, partial(_in_open_take, s, key)) for key in keys)
+
+
+def _in_open_take(s: Session, key: str) -> bool:
+    """Whether a committed chunk of an open take refers to `key` (a statement of its own:
+    it sees what was committed up to now)."""
+    found = s.scalar(
+        select(RecordingChunk.id)
+        .join(Recording, Recording.id == RecordingChunk.recording_id)
+        .where(Recording.status == "open", RecordingChunk.blob_key == key)
+        .limit(1)
     )
-    for key in keys - in_use:
-        blobs.delete(key)
-    return len(keys - in_use)
+    return found is not None

@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib.util
 import io
 import subprocess
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import av
@@ -21,6 +23,7 @@ from bench.load import make_recording
 from interview.candidate import uploads
 from interview.candidate.events import session_events
 from interview.errors import InvalidInput
+from interview.storage.blobs import FileBlobStore
 from interview.storage.tables import Answer, FollowUpPrompt, IntegrityEvent, RecordingChunk
 from tests.api.conftest import Api
 from tests.conftest import SHARED
@@ -371,3 +374,45 @@ def test_chunks_sent_in_order_are_transcribed_while_they_arrive(api: Api, live_w
         before["finished_live"] + before["finished_fallback"] + 1
     )
     assert live.counts["finished_whole"] == before["finished_whole"]
+
+
+def test_a_chunk_acknowledged_while_a_take_of_the_same_bytes_finishes_keeps_its_blob(
+    api: Api, live_webm: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Blobs are shared by content. Candidate B's chunk is put (its blob was already there,
+    from A) and, before B's row is committed, A finishes a take of the same bytes and releases
+    its chunk blobs: A could not see B's row, and deleted the blob B was then told is stored
+    (bench/load.py under a CPU hog, where every candidate sends the same recording)."""
+    role = _role(api)
+    ta, questions = _interview(api, role)
+    tb, _ = _interview(api, role)
+    qid = _open_question(questions)
+    parts = _parts(live_webm)
+    for seq, part in enumerate(parts):
+        assert _put(api, ta, qid, seq, part).status_code == 201
+
+    put_done, go_on = threading.Event(), threading.Event()
+    real_put = FileBlobStore.put
+
+    def put_then_wait(self: FileBlobStore, data: Any) -> str:
+        key = real_put(self, data)
+        if data == parts[0] and not put_done.is_set():  # B's chunk 0, before its commit
+            put_done.set()
+            go_on.wait(60)
+        return key
+
+    monkeypatch.setattr(FileBlobStore, "put", put_then_wait)
+    with ThreadPoolExecutor(1) as pool:
+        b_chunk = pool.submit(_put, api, tb, qid, 0, parts[0])
+        assert put_done.wait(60)
+        finished = _finish(api, ta, qid, len(parts))
+        go_on.set()
+        assert b_chunk.result(60).status_code == 201
+    assert finished.status_code == 201, finished.text
+    ctx = api.client.app.state.ctx  # type: ignore[attr-defined]
+    key = uploads.sha256_hex(parts[0])
+    assert ctx.blobs.exists(key), "B's acknowledged chunk lost its bytes"
+    # B's take still finishes from what was acknowledged.
+    for seq, part in enumerate(parts[1:], start=1):
+        assert _put(api, tb, qid, seq, part).status_code == 201
+    assert _finish(api, tb, qid, len(parts)).status_code == 201

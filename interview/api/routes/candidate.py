@@ -77,6 +77,7 @@ from interview.errors import (
 from interview.perception.media import MEDIA_TYPES, probe_media, sniff_media
 from interview.pipeline import EMBEDDER, followup_for
 from interview.questions.followup_schemas import FollowUp
+from interview.storage.blob_holds import holding
 from interview.storage.tables import (
     Answer,
     InterviewSession,
@@ -326,10 +327,13 @@ async def put_chunk(
     data = await _read_body(request, limit, f"chunk {seq}")
 
     def store() -> tuple[uploads.StoredChunk, bool, int | None]:
-        chunk, created = uploads.store_chunk(
-            s, ctx.blobs, sess, question_id, take, seq, data, now()
-        )
-        s.commit()  # durable before the 2xx: blob fsynced, row committed
+        # Held from before the put until the commit: finishing another take of the same bytes
+        # must not delete the blob this row is about to refer to (storage.blob_holds).
+        with holding(ctx.blobs, uploads.sha256_hex(data)):
+            chunk, created = uploads.store_chunk(
+                s, ctx.blobs, sess, question_id, take, seq, data, now()
+            )
+            s.commit()  # durable before the 2xx: blob fsynced, row committed
         if not created:
             return chunk, created, None
         rec = uploads.find_take(s, sid, question_id, chunk.take)
