@@ -66,7 +66,7 @@ class UserUpdate(In):
 class UserListOut(BaseModel):
     id: str
     email: str
-    name: str
+    name: Name  # shown cleaned, however it was stored
     role: str
     active: bool
     created_at: datetime
@@ -136,8 +136,8 @@ class PersonaOut(BaseModel):
     """The persona a candidate meets (the role's, else the organization's), greeting in the
     interview's language."""
 
-    name: str
-    initials: str
+    name: Name
+    initials: Name
     avatar: str | None = None
     greeting: str
 

@@ -61,7 +61,7 @@ class TokenOut(BaseModel):
 class UserOut(BaseModel):
     id: str
     email: str
-    name: str
+    name: Name  # shown cleaned, however it was stored
     role: str
     organization_id: str
 
@@ -127,7 +127,7 @@ class InvitationOut(BaseModel):
     token: str
     link: str
     expires_at: datetime
-    candidate_name: str = ""
+    candidate_name: Name = ""
     # None: no e-mail asked for; "sent"; "not_configured"; "failed: <why>".
     email_status: str | None = None
 
@@ -135,9 +135,9 @@ class InvitationOut(BaseModel):
 class SessionOut(BaseModel):
     id: str
     candidate_id: str
-    candidate_name: str
+    candidate_name: Name  # shown cleaned, however it was stored
     role_id: str
-    role_title: str
+    role_title: Name
     status: str
     language: str
     created_at: datetime
@@ -149,7 +149,7 @@ class SessionOut(BaseModel):
     expired: bool = False  # invited, and the link has expired
     band: str | None = None  # the report's recommendation band
     reviewer_id: str | None = None
-    reviewer_name: str | None = None
+    reviewer_name: Name | None = None
     decision: str | None = None  # advance, reject, hold: the final decision
     overridden: bool = False  # a reviewer changed a competency level
 

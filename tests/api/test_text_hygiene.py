@@ -9,13 +9,16 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from interview.hiring.invitations import invite
 from interview.storage.tables import Candidate, User
 from tests.api.conftest import Api
 
 V1 = "/api/v1"
+NOW = datetime.now(UTC)
 INVISIBLE = (
     "\x00\x07\x1b\x7f\x85\u200b\u200c\u200d\u200e\u200f\u202a\u202e\u2060\u2066\u2069\ufeff\u061c"
 )
@@ -153,3 +156,19 @@ def test_invisible_controls_leave_displayed_names_and_real_names_stay(api: Api) 
     )
     assert r.status_code == 200, r.text
     assert r.json()["name"] == "Rita R."
+
+
+def test_names_stored_before_the_cleaning_are_shown_clean(api: Api) -> None:
+    """Rows written before input was cleaned (or by another route) still hold invisible
+    characters: the API shows them without."""
+    admin = api.login()
+    role_id = _role(api, admin)
+    with api.db.session() as s:
+        me = s.scalar(select(User).where(User.email == "admin@acme.test"))
+        assert me is not None
+        invite(s, me.organization_id, role_id, "\u202eAna\u200b Silva\x07", None, "en", "test", NOW)
+        me.name = "Ad\u200bmin\u2066"
+    listed = api.client.get(f"{V1}/sessions", headers=admin).json()
+    assert [x["candidate_name"] for x in listed] == ["Ana Silva"]
+    users = api.client.get(f"{V1}/users", headers=admin).json()
+    assert "Admin" in [u["name"] for u in users]
