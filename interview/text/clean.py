@@ -1,13 +1,13 @@
-"""Text as it enters the product, whatever the route (a JSON body, a CSV import, the demo):
+"""Text as it enters the product, whatever the route (a JSON body, a CSV import, batch files):
 one normaliser for free text, one for names, one check for e-mail addresses. Pure.
 
 Free text (answers, reasons, descriptions) is NFC-normalised and loses every control
 character but newline and tab, and every invisible format character: bidi overrides and
 isolates (U+202A-202E, U+2066-2069, U+200E/200F, U+061C), zero-width characters (U+200B-200D,
 U+2060, U+FEFF) and the rest of Unicode's "Cf" category (soft hyphen, tags). A NUL cannot be
-stored in PostgreSQL at all; the others can make a name read differently from what is stored
-("Ana\u202eavliS" shows as "AnaSilva" reversed), or hide text from a reviewer. A name is one
-line: any run of whitespace, newlines and tabs included, becomes one space.
+stored in PostgreSQL at all; the others make a name read differently from what is stored (a
+right-to-left override before "avliS" shows it as "Silva") or hide text from a reviewer. A
+name is one line: any run of whitespace, newlines and tabs included, becomes one space.
 
 An e-mail address must be one well-formed address in which no label (the parts between dots,
 and the part before the @) mixes scripts: "аdmin@acme.test" with a Cyrillic "а" is a
@@ -24,7 +24,9 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator
 
-EMAIL_RE = re.compile(r"^[^@\s,;<>\"']+@[^@\s,;<>\"']+\.[^@\s,;<>\"']+$")
+# No space, comma, semicolon, angle bracket or double quote: one plain address, never a list
+# or a display name (an apostrophe, as in o'neil@, is fine).
+EMAIL_RE = re.compile(r'^[^@\s,;<>"]+@[^@\s,;<>"]+\.[^@\s,;<>"]+$')
 MAX_EMAIL = 320  # characters (RFC 5321: 64 before the @, 255 after)
 # Scripts that may share a label (UTS #39, highly restrictive): Chinese, Japanese and Korean
 # are written with Latin and Han together.
