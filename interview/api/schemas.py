@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from interview.candidate.events import EventKind
 from interview.candidate.uploads import MAX_CHUNKS, MAX_TAKES
@@ -35,7 +43,11 @@ class In(BaseModel):
 
     @field_validator("*", mode="before")
     @classmethod
-    def _clean_strings(cls, value: Any) -> Any:
+    def _clean_strings(cls, value: Any, info: ValidationInfo) -> Any:
+        if info.field_name and "password" in info.field_name:
+            # A password is a secret, not text to show: taken as typed (NFC only, as NIST
+            # SP 800-63B 5.1.1.2 asks), so no character of one ever silently drops out.
+            return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
         return _clean_any(value)
 
 

@@ -130,6 +130,18 @@ def test_admins_cannot_give_a_new_user_a_weak_password(api: Api, password: str, 
     assert _signs_in(api, "sam.jones@acme.test", NEW) == 200
 
 
+def test_a_password_is_taken_as_typed_not_cleaned_like_text(api: Api) -> None:
+    # Text fields lose invisible characters (text/clean.py); a password must not, or two
+    # different passwords would open the same account.
+    admin = api.login()
+    typed = "saffron\u200dteapot\u202e lantern"
+    body = {"email": "kim.lee@acme.test", "name": "Kim Lee", "role": "reviewer"}
+    r = api.client.post(f"{API}/users", headers=admin, json={**body, "password": typed})
+    assert r.status_code == 201, r.text
+    assert _signs_in(api, "kim.lee@acme.test", typed) == 200
+    assert _signs_in(api, "kim.lee@acme.test", "saffronteapot lantern") == 401
+
+
 # -- changing one's own password ---------------------------------------------------------------
 
 
