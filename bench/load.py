@@ -299,6 +299,9 @@ class Tally:
     statuses: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     answers: list[AnswerAckRec] = field(default_factory=list)
     chunks: list[ChunkAckRec] = field(default_factory=list)
+    # Finishes refused although every chunk of the take was acknowledged: a stored chunk was
+    # missing then, even if a later upload of the same bytes put its blob back before verify.
+    refused_finishes: list[dict[str, Any]] = field(default_factory=list)
     sessions: int = 0
     finished_sessions: int = 0
     gave_up: int = 0  # requests still refused after RETRIES
@@ -401,6 +404,16 @@ async def _recorded_answer(
             await call(client, c.tally, "status", "GET", base)
     r = await call(client, c.tally, "finish", "POST", f"{base}/finish",
                    json={"chunks": len(c.chunks), "take": 1})  # fmt: skip
+    if r is not None and r.status_code not in (200, 201):
+        c.tally.refused_finishes.append(
+            {
+                "token": t[:8],
+                "question_id": qid,
+                "at": time.time(),
+                "status": r.status_code,
+                "body": r.text,
+            }
+        )
     if r is None or r.status_code not in (200, 201):
         return None
     ack = r.json()
@@ -501,7 +514,10 @@ def verify(database_url: str, blob_dir: Path, tally: Tally) -> dict[str, Any]:
     the take is open, the take's answer there once finished. `stored_unacknowledged` counts
     answers stored whose ack the client never got (an error after the commit: a retry stores
     the answer again). `lost_details` says, for each loss, why and what the database holds for
-    that question (every answer row and take, with times), so a loss explains itself."""
+    that question (every answer row and take, with times), so a loss explains itself.
+    `refused_finishes` must be 0 too: a take whose every chunk was acknowledged and whose finish
+    was refused had a chunk missing then, even when a later upload of the same bytes (every
+    candidate here sends the same recording) put the blob back before this check."""
     db = Database(database_url)
     blobs = FileBlobStore(blob_dir)
     lost_answers: list[dict[str, Any]] = []
@@ -548,6 +564,8 @@ def verify(database_url: str, blob_dir: Path, tally: Tally) -> dict[str, Any]:
             f"{x['ack']['token']}/{x['ack']['question_id']}: {x['why']}" for x in lost[:5]
         ],
         "lost_details": lost[:20],
+        "refused_finishes": len(tally.refused_finishes),
+        "refused_finish_details": tally.refused_finishes[:20],
         "stored_unacknowledged": len(stored - set(acked_ids)),
     }
 
@@ -827,7 +845,8 @@ def run(cfg: LoadConfig, waves: tuple[int, ...], workdir: Path) -> dict[str, Any
         }
         result["verify"] = verify(database_url, data_dir / "blobs", tally)
         keep_acks(workdir, tally, result["verify"])
-        note(f"verify: { {k: v for k, v in result['verify'].items() if k != 'lost_details'} }")
+        brief = {k: v for k, v in result["verify"].items() if not k.endswith("_details")}
+        note(f"verify: {brief}")
         if not waves:
             sampler.stop()
             result["rss"] = sampler.figures()
@@ -872,6 +891,16 @@ def cpu_hog(n: int) -> Iterator[list[int]]:
             proc.wait(10)
 
 
+COUNTS = (
+    "acknowledged_answers",
+    "acknowledged_chunks",
+    "lost_answers",
+    "lost_chunks",
+    "refused_finishes",
+    "stored_unacknowledged",
+)
+
+
 def repeat(cfg: LoadConfig, n: int, hog: int, root: Path) -> dict[str, Any]:
     """The load and its check n times (a fresh server and database each time, no saturation)
     with `hog` busy processes on the same cores; per run and in total: what was acknowledged,
@@ -889,8 +918,7 @@ def repeat(cfg: LoadConfig, n: int, hog: int, root: Path) -> dict[str, Any]:
                 "run": i,
                 "wall_s": round(time.monotonic() - t0, 1),
                 "load_average": got["load_average_after_load"],
-                **{k: v[k] for k in ("acknowledged_answers", "acknowledged_chunks",
-                                     "lost_answers", "lost_chunks", "stored_unacknowledged")},
+                **{k: v[k] for k in COUNTS},
                 "server_errors": got["load"]["server_errors"],
                 "not_2xx": {
                     f"{cls}:{status}": n
@@ -903,12 +931,10 @@ def repeat(cfg: LoadConfig, n: int, hog: int, root: Path) -> dict[str, Any]:
             }  # fmt: skip
             runs.append(row)
             note(json.dumps(row))
-    total = {
-        k: sum(r[k] for r in runs)
-        for k in ("acknowledged_answers", "acknowledged_chunks", "lost_answers", "lost_chunks",
-                  "stored_unacknowledged")
-    }  # fmt: skip
-    total["runs_with_a_loss"] = sum(1 for r in runs if r["lost_answers"] or r["lost_chunks"])
+    total = {k: sum(r[k] for r in runs) for k in COUNTS}
+    total["runs_with_a_loss"] = sum(
+        1 for r in runs if r["lost_answers"] or r["lost_chunks"] or r["refused_finishes"]
+    )
     return {"config": cfg.__dict__, "repeat": n, "hog": hog, "runs": runs, "total": total}
 
 
