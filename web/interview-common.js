@@ -67,6 +67,8 @@ export const els = {
   reviewReason: $("review-reason"),
   reviewSubmit: $("review-submit"),
   reviewDone: $("review-done"),
+  withdrawSubmit: $("withdraw-submit"),
+  withdrawDone: $("withdraw-done"),
 };
 const SECTIONS = ["loading", "consent", "device", "enroll", "question", "finish", "thanks"];
 

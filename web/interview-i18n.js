@@ -86,6 +86,10 @@ export const STRINGS = {
     thanksRights: "You can ask the recruiter for a human review of your interview at any time. You can close this page now.",
     reviewLabel: "Ask for a person to review your interview (optional: tell us why)",
     reviewAsk: "Ask for a human review",
+    withdrawBody: "Changed your mind about AI assistance? You can withdraw your consent: then no AI assesses your answers, any AI assessment already made is deleted, and a person at the company assesses your interview instead.",
+    withdrawAsk: "Withdraw consent to AI assessment",
+    withdrawConfirm: "Click again to withdraw consent",
+    withdrawDone: "Your consent to AI assessment is withdrawn. A person will assess your interview.",
     reviewDone: "Your request was sent. A person at the company will review your interview.",
   },
   zh: {
@@ -173,6 +177,10 @@ export const STRINGS = {
     thanksRights: "您可以随时要求招聘人员对您的面试进行人工复核。现在可以关闭本页面。",
     reviewLabel: "申请由人工复核您的面试（可选：说明原因）",
     reviewAsk: "申请人工复核",
+    withdrawBody: "如果您不再同意由 AI 协助评估，可以撤回同意：此后不会由 AI 评估您的回答，已有的 AI 评估结果将被删除，由公司的工作人员评估您的面试。",
+    withdrawAsk: "撤回对 AI 评估的同意",
+    withdrawConfirm: "再次点击以确认撤回",
+    withdrawDone: "您已撤回对 AI 评估的同意，将由工作人员评估您的面试。",
     reviewDone: "您的申请已提交，公司会安排专人复核您的面试。",
   },
 };

@@ -63,6 +63,7 @@ async function load() {
 
   if (data.status !== "invited" && data.status !== "started") {
     state.done = true;
+    showWithdrawal();
     show("thanks");
   } else if (!data.consent_given) {
     show("consent");
@@ -350,6 +351,7 @@ els.finishSubmit.addEventListener("click", async () => {
     state.stream = null;
     remember(checkedKey(), "");
     remember(writtenKey(), "");
+    showWithdrawal();
     show("thanks");
   } catch (err) {
     error(messageOf(err));
@@ -361,6 +363,36 @@ els.finishSubmit.addEventListener("click", async () => {
 window.addEventListener("hashchange", () => location.reload());
 
 load();
+
+// Consent to AI assessment can be withdrawn after finishing too: a second click confirms; the
+// server stops or undoes the AI assessment and a person assesses the interview.
+function showWithdrawal() {
+  const withdrawn = !state.data.consent_given;
+  els.withdrawSubmit.hidden = withdrawn;
+  els.withdrawDone.hidden = !withdrawn;
+}
+
+els.withdrawSubmit.addEventListener("click", async () => {
+  if (els.withdrawSubmit.dataset.confirm !== "1") {
+    els.withdrawSubmit.dataset.confirm = "1";
+    els.withdrawSubmit.textContent = t("withdrawConfirm");
+    return;
+  }
+  els.withdrawSubmit.disabled = true;
+  const body = {
+    recording: !!state.data.recording_consent,
+    ai_assessment: false,
+    biometric: !!state.data.biometric_consent,
+  };
+  try {
+    await api(path("/consent"), { method: "POST", body });
+    state.data.consent_given = false;
+    showWithdrawal();
+  } catch (err) {
+    els.withdrawSubmit.disabled = false;
+    error(messageOf(err));
+  }
+});
 
 // The candidate's right to a human review: one request, sent from the last page.
 els.reviewForm.addEventListener("submit", async (ev) => {

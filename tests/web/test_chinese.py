@@ -23,6 +23,7 @@ import av
 import pytest
 from sqlalchemy import select
 
+from interview.candidate.session import consent_state
 from interview.storage.tables import Answer, InterviewSession
 from tests.conftest import SHARED
 from tests.web.test_browser import CHROMIUM
@@ -156,11 +157,22 @@ def test_candidate_interview_in_chinese(
     page.click("#review-submit")
     page.wait_for_selector("[data-testid=review-done]", state="visible")
     assert_chinese(page, "[data-testid=review-done]")
+    # Consent to AI assessment can be withdrawn from the last page; a second click confirms.
+    page.click("#withdraw-submit")
+    assert_chinese(page, "#withdraw-submit")
+    assert not page.is_visible("[data-testid=withdraw-done]")  # one click withdraws nothing
+    page.click("#withdraw-submit")
+    page.wait_for_selector("[data-testid=withdraw-done]", state="visible")
+    assert_chinese(page, "[data-testid=withdraw-done]")
+    page.reload()  # the page remembers: no button to press again
+    page.wait_for_selector("[data-testid=withdraw-done]", state="visible")
+    assert not page.is_visible("#withdraw-submit")
     print(f"browser flow took {time.time() - began:.1f} s")
 
     with zh_site.db.session() as s:
         sess = s.scalars(select(InterviewSession)).one()
         assert sess.language == "zh" and sess.completed_at is not None, sess.status
+        assert consent_state(s, sess.id)["ai_assessment"] is False  # withdrawn on the page
         answers = s.scalars(select(Answer).where(Answer.session_id == sess.id)).all()
         texts = [a.text for a in answers if a.kind == "text"]
         spoken = [a for a in answers if a.kind == "video"]
