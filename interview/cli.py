@@ -77,7 +77,7 @@ def serve(
     except InterviewError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
-    proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
+    proxies = settings.trusted_proxy_list
     uvicorn.run(
         web,
         host=bind,

@@ -12,6 +12,23 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 METRICS_TOKEN_MIN = 32  # characters of INTERVIEW_METRICS_TOKEN; shorter ones can be guessed
 
 
+def is_loopback_address(host: str) -> bool:
+    """Whether `host` is an address of this machine: 127.0.0.0/8, ::1, or 127.x mapped into
+    IPv6 (a dual-stack socket's ::ffff:127.0.0.1). A name is not an address: False."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback
+
+
+def _listed(value: str) -> list[str]:
+    """The non-empty items of a comma-separated setting."""
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
 class Settings(BaseSettings):
     """Run-time settings, read once in the CLI or create_app() and passed down."""
 
@@ -120,7 +137,7 @@ class Settings(BaseSettings):
     @field_validator("trusted_proxies")
     @classmethod
     def _check_proxies(cls, value: str) -> str:
-        for part in (p.strip() for p in value.split(",") if p.strip()):
+        for part in _listed(value):
             try:
                 ipaddress.ip_network(part, strict=False)
             except ValueError as exc:
@@ -154,6 +171,11 @@ class Settings(BaseSettings):
                 "or unset the token"
             )
         return self
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        """INTERVIEW_TRUSTED_PROXIES as a list (empty: no proxy is believed)."""
+        return _listed(self.trusted_proxies)
 
     @property
     def resolved_database_url(self) -> str:

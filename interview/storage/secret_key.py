@@ -10,13 +10,13 @@ versions shipped is refused wherever it comes from: tokens signed with it were f
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import os
 import secrets
 import stat
 from pathlib import Path
 
+from interview.config import is_loopback_address
 from interview.errors import InvalidInput
 
 log = logging.getLogger(__name__)
@@ -79,9 +79,5 @@ def check_serving_key(key: str, host: str) -> None:
 
 
 def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False  # a host name: it may resolve anywhere
+    # Another host name may resolve anywhere; "localhost" is this machine.
+    return host == "localhost" or is_loopback_address(host)

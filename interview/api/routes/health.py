@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hmac
-import ipaddress
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
 from interview.api.deps import Ctx
 from interview.backend.catalogue import get_entry
+from interview.config import is_loopback_address
 from interview.errors import InterviewError, NotFound, Unauthorized
 
 router = APIRouter(tags=["health"])
@@ -42,7 +42,6 @@ def ready(ctx: Ctx) -> JSONResponse:
     )
 
 
-LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128"))
 # A request relayed by a proxy on this machine arrives from loopback on behalf of someone
 # else (uvicorn rewrites the client only when the proxy sends X-Forwarded-For).
 PROXY_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
@@ -51,13 +50,7 @@ PROXY_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
 def _from_loopback(request: Request) -> bool:
     if request.client is None or any(h in request.headers for h in PROXY_HEADERS):
         return False
-    try:
-        address = ipaddress.ip_address(request.client.host)
-    except ValueError:  # not an address (a test client's name, a Unix socket)
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped  # ::ffff:127.0.0.1 from a dual-stack socket
-    return any(address in net for net in LOOPBACK)
+    return is_loopback_address(request.client.host)  # a test client's name is not one
 
 
 def metrics_access(request: Request, ctx: Ctx) -> None:
