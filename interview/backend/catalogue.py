@@ -11,7 +11,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from interview.errors import InvalidInput, NotFound
 
-Task = Literal["asr", "generate", "embed", "ai_text", "face_detect", "face_landmarks", "face_embed"]
+Task = Literal[
+    "asr",
+    "generate",
+    "embed",
+    "ai_text",
+    "face_detect",
+    "face_landmarks",
+    "face_embed",
+    "voice_embed",
+]
 _REPO_MODELS = Path(__file__).resolve().parents[2] / "models"
 _PACKAGED_MODELS = Path(__file__).resolve().parents[1] / "_catalogue"
 

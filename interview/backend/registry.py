@@ -37,6 +37,7 @@ ENGINES = {
     "dlib": "interview.backend.engines.dlib_engine:load",
     "mediapipe": "interview.backend.engines.mediapipe_engine:load",
     "opencv-haar": "interview.backend.engines.opencv_haar:HaarFaceDetector",
+    "resemblyzer": "interview.backend.engines.resemblyzer_engine:ResemblyzerVoiceEmbedder",
 }
 TASK_METHODS = {
     "embed": ("embed_passages", "embed_queries"),
@@ -46,6 +47,7 @@ TASK_METHODS = {
     "face_detect": ("detect",),
     "face_landmarks": ("landmarks",),
     "face_embed": ("embed",),
+    "voice_embed": ("embed_voices",),
 }
 
 
@@ -207,6 +209,9 @@ class Backend:
     def faces(self, name: str) -> RoutedFaces:
         return RoutedFaces(self, name)
 
+    def voices(self, name: str = "voice-ge2e") -> RoutedVoices:
+        return RoutedVoices(self, name)
+
 
 class _Routed:
     def __init__(self, backend: Backend, name: str) -> None:
@@ -282,3 +287,14 @@ class RoutedFaces(_Routed):
 
     def embed(self, image: Image, boxes: Sequence[FaceBox]) -> Vectors:
         return self.backend.call(self.name, "embed", [image, list(boxes)])  # type: ignore[no-any-return]
+
+
+class RoutedVoices(_Routed):
+    """VoiceEmbedder protocol over the router (one recording's clips per call)."""
+
+    @property
+    def dimension(self) -> int:
+        return self.entry.dimension or 256
+
+    def embed_voices(self, clips: Audio) -> Vectors:
+        return self.backend.call(self.name, "embed_voices", [clips])  # type: ignore[no-any-return]

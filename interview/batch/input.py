@@ -33,7 +33,7 @@ from interview.errors import InvalidInput
 from interview.integrity.ai_text import load_calibration
 from interview.integrity.identity import DETECTOR, MESH
 from interview.integrity.identity import EMBEDDER as FACE_EMBEDDER
-from interview.integrity.recording import ASR_MODEL
+from interview.integrity.recording import ASR_MODEL, VOICE_MODEL
 from interview.pipeline import EMBEDDER, settings_hash
 from interview.scoring.fusion import ScoringPolicy
 from interview.text.clean import Name, Text, clean_name, clean_text
@@ -393,6 +393,7 @@ def models_for(candidate: Candidate, settings: Settings) -> dict[str, str]:
     models = {"embed": EMBEDDER}
     if candidate.has_media:
         models |= {"asr": ASR_MODEL, "face_detect": DETECTOR, "face_landmarks": MESH}
+        models["voice_embed"] = VOICE_MODEL
     if candidate.photo:
         models["face_embed"] = FACE_EMBEDDER
     if settings.integrity_text_checks or settings.integrity_reference_answers:

@@ -1,7 +1,7 @@
 """One recorded answer perceived and checked: transcript, speech features and (for video)
-video features from perception, then its identity, reading and read-aloud flags. It lives in
-integrity because it runs integrity's checks on perception's output (perception imports no
-integrity)."""
+video features from perception, then its identity, reading, read-aloud and second-voice
+flags. It lives in integrity because it runs integrity's checks on perception's output
+(perception imports no integrity)."""
 
 from __future__ import annotations
 
@@ -11,14 +11,16 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from interview.backend.protocols import Audio, VoiceEmbedder
 from interview.backend.registry import Backend
-from interview.errors import InvalidInput
+from interview.errors import BackendUnavailable, InvalidInput, NotFound
 from interview.integrity.face_flags import IdentityResult
 from interview.integrity.gaze import looking_away, reading_sweeps
 from interview.integrity.identity import Enrollment, check_identity
 from interview.integrity.read_aloud import LANGUAGES as READING_LANGUAGES
 from interview.integrity.read_aloud import read_aloud
 from interview.integrity.schemas import Flag
+from interview.integrity.second_voice import second_voice
 from interview.perception.media import decode_audio
 from interview.perception.schemas import SpeechFeatures, Transcript
 from interview.perception.speech import speech_features
@@ -29,6 +31,7 @@ from interview.perception.video_schemas import FrameObservation, VideoFeatures
 log = logging.getLogger(__name__)
 ASR_MODEL = "whisper-base"  # CTranslate2: the fastest recognizer on CPU here
 SAMPLE_RATE = 16_000
+VOICE_MODEL = "voice-ge2e"  # speaker vectors for the second-voice check
 
 
 class PerceivedAnswer(BaseModel):
@@ -56,8 +59,11 @@ def media_integrity(
     speech: SpeechFeatures | None,
     transcript: Transcript,
     language: str,
+    audio: Audio | None = None,
+    voices: VoiceEmbedder | None = None,
 ) -> list[Flag]:
-    """Looking away, reading sweeps and read-aloud flags from what perception measured."""
+    """Looking away, reading sweeps and read-aloud flags from what perception measured, and
+    second-voice flags when the audio and a voice embedder are given."""
     flags: list[Flag] = []
     sweeps = None
     if observations:
@@ -69,6 +75,11 @@ def media_integrity(
             flags += read_aloud(speech, transcript, sweeps, language=language)[1]
         except InvalidInput as exc:  # e.g. a transcript heard in another language
             log.warning("read-aloud check skipped: %s", exc)
+    if audio is not None and voices is not None and len(audio):
+        try:
+            flags += second_voice(voices, audio)[1]
+        except (InvalidInput, BackendUnavailable) as exc:  # e.g. Resemblyzer not installed
+            log.warning("second-voice check skipped: %s", exc)
     return flags
 
 
@@ -108,7 +119,12 @@ def perceive(
             identity = check_identity(backend, source, enrollment)
         except InvalidInput as exc:
             log.warning("video features skipped: %s", exc)
-    flags = media_integrity(observations, speech, transcript, language)
+    try:
+        voices = backend.voices(VOICE_MODEL)
+    except NotFound as exc:  # a catalogue without the voice model: the check is off
+        log.warning("second-voice check skipped: %s", exc)
+        voices = None
+    flags = media_integrity(observations, speech, transcript, language, audio, voices)
     if identity is not None:
         flags += identity.flags
     return PerceivedAnswer(

@@ -21,6 +21,7 @@ FlagKind = Literal[
     "reading_pattern",  # eyes sweeping left to right line after line, as when reading text
     "copy",  # text copied out of the interview page
     "slow_start",  # an unusually long delay before answering began
+    "second_voice",  # a stretch of a recorded answer in a voice other than the candidate's
 ]
 
 
