@@ -37,6 +37,7 @@ ENGINES = {
     "dlib": "interview.backend.engines.dlib_engine:load",
     "mediapipe": "interview.backend.engines.mediapipe_engine:load",
     "opencv-haar": "interview.backend.engines.opencv_haar:HaarFaceDetector",
+    "binoculars": "interview.backend.engines.binoculars:BinocularsScorer",
     "resemblyzer": "interview.backend.engines.resemblyzer_engine:ResemblyzerVoiceEmbedder",
 }
 TASK_METHODS = {

@@ -33,7 +33,7 @@ import functools
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -46,6 +46,7 @@ from interview.text.sentences import word_count
 CALIBRATION_FILE = Path(__file__).parent / "data" / "calibration.json"
 MIN_TOKENS = 16  # fewer scored tokens carry too little evidence to judge
 RIDGE = 1e-3  # L2 penalty on the logistic slope: keeps the fit finite on separable data
+SOME_FPR = 0.05  # "some sign": a level one in twenty human texts reaches
 
 
 class Calibration(BaseModel):
@@ -66,6 +67,23 @@ class Calibration(BaseModel):
     threshold_set_by: str = "human"  # the group whose 1% FPR threshold was the strictest
     group_thresholds: dict[str, float] = {}  # 1%-FPR discrepancy threshold of each group
     data: dict[str, Any]  # where the fit texts came from: files, pairs, counts, truncation
+    # Which statistic the logistic reads; its "signal" is oriented so that higher = more
+    # machine-like (binoculars: minus the Binoculars score).
+    statistic: Literal["fast_detect_gpt", "binoculars"] = "fast_detect_gpt"
+    # Per-length thresholds (shorter texts are noisier and need a higher bar): the band with
+    # the largest min_tokens at or under the scored tokens applies. Empty: threshold only.
+    bands: tuple[LengthBand, ...] = ()
+
+
+class LengthBand(BaseModel):
+    """Thresholds for answers of at least min_tokens scored tokens, in signal units."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    min_tokens: int = Field(gt=0)
+    flag_at: float  # strong sign above this: at most target_fpr of every human fit group
+    some_at: float  # some sign above this: SOME_FPR of the pooled human fit texts
+    fit_fpr: dict[str, float] = {}  # share of each human fit group above flag_at
+    fit_tpr: float = Field(default=0, ge=0, le=1)  # share of machine fit texts above flag_at
 
 
 def _window(ts: TokenScores, max_tokens: int | None) -> TokenScores:
@@ -110,6 +128,35 @@ def sampling_discrepancy(ts: TokenScores, max_tokens: int | None = None) -> floa
     return gap / spread
 
 
+def binoculars(ts: TokenScores, max_tokens: int | None = None) -> float:
+    """Binoculars score: mean -log p(observed) over mean cross-entropy (lower = machine)."""
+    ts = _window(ts, max_tokens)
+    n = _check(ts)
+    cross = ts.cross_entropy[:n]
+    if len(cross) != n:
+        raise InvalidInput(
+            f"Binoculars needs the cross-entropy of every scored token ({n}), got {len(cross)}: "
+            "score the text with an engine that runs two models (binoculars)"
+        )
+    denominator = math.fsum(cross)
+    if denominator <= 0:
+        return 0.0
+    return -math.fsum(ts.logprob) / denominator
+
+
+def signal(ts: TokenScores, calibration: Calibration) -> float:
+    """The calibration's statistic, oriented so that higher is more machine-like."""
+    if calibration.statistic == "binoculars":
+        return -binoculars(ts, calibration.max_tokens)
+    return sampling_discrepancy(ts, calibration.max_tokens)
+
+
+def band_for(tokens: int, calibration: Calibration) -> LengthBand | None:
+    """The length band whose thresholds apply to an answer of `tokens` scored tokens."""
+    fitting = [b for b in calibration.bands if b.min_tokens <= tokens]
+    return max(fitting, key=lambda b: b.min_tokens) if fitting else None
+
+
 def logistic(x: float, slope: float, intercept: float) -> float:
     """1 / (1 + exp(-(slope * x + intercept))), without overflow."""
     z = slope * x + intercept
@@ -120,9 +167,8 @@ def logistic(x: float, slope: float, intercept: float) -> float:
 
 
 def ai_text_score(ts: TokenScores, calibration: Calibration) -> float:
-    """0..1, higher = more machine-like: the calibrated logistic of the sampling discrepancy."""
-    d = sampling_discrepancy(ts, calibration.max_tokens)
-    return logistic(d, calibration.slope, calibration.intercept)
+    """0..1, higher = more machine-like: the calibrated logistic of the signal."""
+    return logistic(signal(ts, calibration), calibration.slope, calibration.intercept)
 
 
 def judge_text(text: str, language: str, ts: TokenScores, calibration: Calibration) -> AiTextResult:
@@ -147,23 +193,31 @@ def judge_text(text: str, language: str, ts: TokenScores, calibration: Calibrati
         )
     window = _window(ts, calibration.max_tokens)
     n = len(window.logprob)
-    if n < MIN_TOKENS:
+    length = band_for(n, calibration)
+    if n < MIN_TOKENS or (calibration.bands and length is None):
+        need = max(MIN_TOKENS, min((b.min_tokens for b in calibration.bands), default=0))
         return AiTextResult(
             judged=False,
-            reason=f"too few scored tokens: {n}, need {MIN_TOKENS}",
+            reason=f"too few scored tokens: {n}, need {need}",
             words=words,
             tokens=n,
             model=calibration.model,
         )
-    discrepancy = sampling_discrepancy(window)
+    value = signal(window, calibration)
+    flag_at = calibration.threshold_discrepancy if length is None else length.flag_at
+    some_at = flag_at if length is None else min(length.some_at, flag_at)
+    band = "strong" if value > flag_at else "some" if value > some_at else "none"
     return AiTextResult(
         judged=True,
         reason=f"first {n} tokens scored by {calibration.model}",
         words=words,
-        score=logistic(discrepancy, calibration.slope, calibration.intercept),
-        threshold=calibration.threshold,
+        score=logistic(value, calibration.slope, calibration.intercept),
+        threshold=logistic(flag_at, calibration.slope, calibration.intercept),
         perplexity=perplexity(window),
-        fast_detect_gpt=discrepancy,
+        fast_detect_gpt=sampling_discrepancy(window),
+        binoculars=binoculars(window) if calibration.statistic == "binoculars" else None,
+        statistic=calibration.statistic,
+        band=band,
         tokens=n,
         model=calibration.model,
     )
@@ -177,7 +231,9 @@ def flag_for(result: AiTextResult, question_id: str | None) -> Flag | None:
     """
     if not result.judged or result.score is None or result.threshold is None:
         return None
-    if result.score <= result.threshold:
+    if result.band is not None and result.band != "strong":
+        return None
+    if result.band is None and result.score <= result.threshold:
         return None
     return Flag(
         kind="machine_text",
@@ -188,13 +244,19 @@ def flag_for(result: AiTextResult, question_id: str | None) -> Flag | None:
             "threshold": result.threshold,
             "perplexity": result.perplexity,
             "discrepancy": result.fast_detect_gpt,
+            "binoculars": result.binoculars,
+            "statistic": result.statistic or "fast_detect_gpt",
+            "band": result.band or "strong",
             "tokens": result.tokens,
+            "words": result.words,
             "model": result.model,
         },
         question_id=question_id,
         note=(
-            f"Machine-written text score {result.score:.2f} is above {result.threshold:.2f}, "
-            "a level at most 1 in 100 human-written calibration texts reach. Read the answer: "
+            f"Written like a language model: strong sign. Score {result.score:.2f} is above "
+            f"{result.threshold:.2f} on the first {result.tokens} tokens, a level at most 1 in "
+            "100 human-written calibration texts of each group reach (native and "
+            "second-language writers). A prompt for review, never a verdict: read the answer; "
             "this statistic alone does not show that it was machine-written."
         ),
     )

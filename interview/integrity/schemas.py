@@ -64,3 +64,8 @@ class AiTextResult(Frozen):
     fast_detect_gpt: float | None = None  # analytic sampling discrepancy (Fast-DetectGPT)
     tokens: int = Field(default=0, ge=0)  # scored tokens the numbers come from
     model: str = ""  # catalogue name of the scoring LM
+    binoculars: float | None = None  # performer log-perplexity / cross-perplexity (lower: machine)
+    statistic: str = ""  # which statistic the score is made from: binoculars, fast_detect_gpt
+    # "strong": above the flag threshold (at most 1% of each human group in the calibration
+    # data reach it); "some": above the level 5% of human texts reach; "none": below both.
+    band: Literal["strong", "some", "none"] | None = None

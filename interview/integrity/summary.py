@@ -8,12 +8,12 @@ checked. It never changes a score, a band or a decision.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from interview.integrity.schemas import Flag
+from interview.integrity.schemas import AiTextResult, Flag
 
 Level = Literal["not_assessed", "low", "medium", "high"]
 LOW_FLAGS_FOR_MEDIUM = 3  # this many low flags together make a medium level
@@ -27,9 +27,17 @@ class IntegritySummary(BaseModel):
     by_kind: dict[str, int] = {}
     checks: tuple[str, ...] = ()  # what was checked: "browser", "text", "identity", ...
     reason: str  # why this level, in plain words
+    # The machine-written-text check of each answer it read (question id -> result): its band
+    # (strong / some / no sign), the measure, threshold and length judged, or why not judged.
+    # Shown to HR with its meaning; only a strong sign also raises a flag.
+    machine_text: dict[str, AiTextResult] = {}
 
 
-def summarise(flags: Sequence[Flag], checks: Sequence[str]) -> IntegritySummary:
+def summarise(
+    flags: Sequence[Flag],
+    checks: Sequence[str],
+    machine_text: Mapping[str, AiTextResult] | None = None,
+) -> IntegritySummary:
     """The level from the flags' severities: any high flag, or medium flags of two or more
     kinds, give "high"; any medium flag or three low ones give "medium"."""
     by_kind = dict(sorted(Counter(f.kind for f in flags).items()))
@@ -55,4 +63,5 @@ def summarise(flags: Sequence[Flag], checks: Sequence[str]) -> IntegritySummary:
         by_kind=by_kind,
         checks=tuple(dict.fromkeys(checks)),
         reason=f"{reason}; a prompt for human review, never a decision",
+        machine_text=dict(sorted((machine_text or {}).items())),
     )
