@@ -508,13 +508,18 @@ def integrity_ai_text(
             typer.echo(f"error: line {n}: {exc}", err=True)
             continue
         text, language = line["text"], str(line.get("language", "en"))
-        result = judge_text(text, language, lm.score([text])[0], calibration)
+        scores = lm.score if calibration.statistic == "fast_detect_gpt" else lm.pair_scores
+        result = judge_text(text, language, scores([text])[0], calibration)
         flag = flag_for(result, None)
         out = {
             "id": line.get("id", n),
             "score": result.score,
             "flag": flag is not None,
             "threshold": result.threshold,
+            "band": result.band,
+            "statistic": result.statistic or None,
+            "binoculars": result.binoculars,
+            "tokens": result.tokens,
             "reason": result.reason,
         }
         if fmt is Format.json:

@@ -20,7 +20,14 @@ from interview.backend.devices import Placement, place
 from interview.backend.metrics import BackendMetrics
 from interview.backend.protocols import Audio, Image, Vectors
 from interview.backend.router import ModelQueue
-from interview.backend.schemas import FaceBox, FaceMesh, Generation, TokenScores, Transcription
+from interview.backend.schemas import (
+    FaceBox,
+    FaceMesh,
+    Generation,
+    PairScores,
+    TokenScores,
+    Transcription,
+)
 from interview.errors import BackendUnavailable, NotFound
 
 log = logging.getLogger(__name__)
@@ -43,7 +50,7 @@ ENGINES = {
 TASK_METHODS = {
     "embed": ("embed_passages", "embed_queries"),
     "generate": ("generate", "score"),
-    "ai_text": ("generate", "score"),
+    "ai_text": ("generate", "score", "pair_scores"),
     "asr": ("transcribe",),
     "face_detect": ("detect",),
     "face_landmarks": ("landmarks",),
@@ -256,6 +263,10 @@ class RoutedGenerator(_Routed):
 
     def score(self, texts: Sequence[str]) -> list[TokenScores]:
         return self.backend.call(self.name, "score", list(texts))  # type: ignore[no-any-return]
+
+    def pair_scores(self, texts: Sequence[str]) -> list[PairScores]:
+        """Two-model statistics (a binoculars entry only)."""
+        return self.backend.call(self.name, "pair_scores", list(texts))  # type: ignore[no-any-return]
 
 
 class RoutedRecognizer(_Routed):

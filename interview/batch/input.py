@@ -34,6 +34,7 @@ from interview.integrity.ai_text import load_calibration
 from interview.integrity.identity import DETECTOR, MESH
 from interview.integrity.identity import EMBEDDER as FACE_EMBEDDER
 from interview.integrity.recording import ASR_MODEL, VOICE_MODEL
+from interview.integrity.session import REFERENCE_MODEL
 from interview.pipeline import EMBEDDER, settings_hash
 from interview.scoring.fusion import ScoringPolicy
 from interview.text.clean import Name, Text, clean_name, clean_text
@@ -397,11 +398,10 @@ def models_for(candidate: Candidate, settings: Settings) -> dict[str, str]:
     if candidate.photo:
         models["face_embed"] = FACE_EMBEDDER
     if settings.integrity_text_checks or settings.integrity_reference_answers:
-        model = load_calibration().model
         if settings.integrity_text_checks:
-            models["ai_text"] = model
+            models["ai_text"] = load_calibration().model
         if settings.integrity_reference_answers:
-            models["reference_answers"] = model
+            models["reference_answers"] = REFERENCE_MODEL
     return models
 
 

@@ -38,7 +38,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from interview.backend.schemas import TokenScores
+from interview.backend.schemas import PairScores, TokenScores
 from interview.errors import InvalidInput
 from interview.integrity.schemas import AiTextResult, Flag
 from interview.text.sentences import word_count
@@ -69,7 +69,15 @@ class Calibration(BaseModel):
     data: dict[str, Any]  # where the fit texts came from: files, pairs, counts, truncation
     # Which statistic the logistic reads; its "signal" is oriented so that higher = more
     # machine-like (binoculars: minus the Binoculars score).
-    statistic: Literal["fast_detect_gpt", "binoculars"] = "fast_detect_gpt"
+    statistic: Literal[
+        "fast_detect_gpt",  # one model's TokenScores
+        "binoculars",  # the rest need PairScores (engines/binoculars.py), except binoculars
+        "binoculars_swapped",  # which TokenScores with cross_entropy also carry
+        "loglik_performer",
+        "loglik_observer",
+        "fdg_performer",
+        "fdg_cross",
+    ] = "fast_detect_gpt"
     # Per-length thresholds (shorter texts are noisier and need a higher bar): the band with
     # the largest min_tokens at or under the scored tokens applies. Empty: threshold only.
     bands: tuple[LengthBand, ...] = ()
@@ -144,11 +152,70 @@ def binoculars(ts: TokenScores, max_tokens: int | None = None) -> float:
     return -math.fsum(ts.logprob) / denominator
 
 
-def signal(ts: TokenScores, calibration: Calibration) -> float:
-    """The calibration's statistic, oriented so that higher is more machine-like."""
+def _cut(ts: TokenScores, n: int) -> TokenScores:
+    n = min(n, len(ts.logprob))
+    return TokenScores(
+        tokens=n + 1,
+        logprob=ts.logprob[:n],
+        expected_logprob=ts.expected_logprob[:n],
+        variance=ts.variance[:n],
+        cross_entropy=ts.cross_entropy[:n],
+    )
+
+
+def _discrepancy(logprob: Sequence[float], mean: Sequence[float], var: Sequence[float]) -> float:
+    spread = math.sqrt(math.fsum(var))
+    return 0.0 if spread == 0 else (math.fsum(logprob) - math.fsum(mean)) / spread
+
+
+def pair_statistics(pair: PairScores, n: int) -> dict[str, float]:
+    """Every two-model statistic on the first n scored tokens, oriented higher = machine.
+
+    binoculars: minus the performer's log-perplexity over the observer-to-performer
+    cross-perplexity (Hans et al. 2024); binoculars_swapped: the roles exchanged;
+    loglik_performer / loglik_observer: mean log-likelihood; fdg_performer: Fast-DetectGPT
+    under the performer; fdg_cross: sampling from the observer, scoring with the performer.
+    """
+    perf = _cut(pair.token_scores("performer"), n)
+    swap = _cut(pair.token_scores("observer"), n)
+    _check(perf)
+    return {
+        "binoculars": -binoculars(perf),
+        "binoculars_swapped": -binoculars(swap),
+        "loglik_performer": math.fsum(perf.logprob) / len(perf.logprob),
+        "loglik_observer": math.fsum(swap.logprob) / len(swap.logprob),
+        "fdg_performer": sampling_discrepancy(perf),
+        "fdg_cross": _discrepancy(
+            pair.logprob_performer[:n],
+            pair.mean_observer_performer[:n],
+            pair.var_observer_performer[:n],
+        ),
+    }
+
+
+PAIR_STATISTICS = (
+    "binoculars",
+    "binoculars_swapped",
+    "loglik_performer",
+    "loglik_observer",
+    "fdg_performer",
+    "fdg_cross",
+)
+
+
+def signal(scores: TokenScores | PairScores, calibration: Calibration) -> float:
+    """The calibration's statistic on its window, oriented so that higher is more machine-like."""
+    if isinstance(scores, PairScores):
+        n = min(calibration.max_tokens, len(scores.logprob_performer))
+        return pair_statistics(scores, n)[calibration.statistic]
     if calibration.statistic == "binoculars":
-        return -binoculars(ts, calibration.max_tokens)
-    return sampling_discrepancy(ts, calibration.max_tokens)
+        return -binoculars(scores, calibration.max_tokens)
+    if calibration.statistic != "fast_detect_gpt":
+        raise InvalidInput(
+            f"statistic {calibration.statistic!r} needs the scores of two models (PairScores); "
+            "score the text with the binoculars engine's pair_scores"
+        )
+    return sampling_discrepancy(scores, calibration.max_tokens)
 
 
 def band_for(tokens: int, calibration: Calibration) -> LengthBand | None:
@@ -166,12 +233,14 @@ def logistic(x: float, slope: float, intercept: float) -> float:
     return e / (1.0 + e)
 
 
-def ai_text_score(ts: TokenScores, calibration: Calibration) -> float:
+def ai_text_score(ts: TokenScores | PairScores, calibration: Calibration) -> float:
     """0..1, higher = more machine-like: the calibrated logistic of the signal."""
     return logistic(signal(ts, calibration), calibration.slope, calibration.intercept)
 
 
-def judge_text(text: str, language: str, ts: TokenScores, calibration: Calibration) -> AiTextResult:
+def judge_text(
+    text: str, language: str, scores: TokenScores | PairScores, calibration: Calibration
+) -> AiTextResult:
     """Judge one written answer, or say why it is not judged (too short, uncalibrated language)."""
     words = word_count(text, language)
     if words < calibration.min_words:
@@ -191,6 +260,7 @@ def judge_text(text: str, language: str, ts: TokenScores, calibration: Calibrati
             words=words,
             model=calibration.model,
         )
+    ts = scores.token_scores("performer") if isinstance(scores, PairScores) else scores
     window = _window(ts, calibration.max_tokens)
     n = len(window.logprob)
     length = band_for(n, calibration)
@@ -203,7 +273,7 @@ def judge_text(text: str, language: str, ts: TokenScores, calibration: Calibrati
             tokens=n,
             model=calibration.model,
         )
-    value = signal(window, calibration)
+    value = signal(scores, calibration)
     flag_at = calibration.threshold_discrepancy if length is None else length.flag_at
     some_at = flag_at if length is None else min(length.some_at, flag_at)
     band = "strong" if value > flag_at else "some" if value > some_at else "none"
@@ -215,7 +285,7 @@ def judge_text(text: str, language: str, ts: TokenScores, calibration: Calibrati
         threshold=logistic(flag_at, calibration.slope, calibration.intercept),
         perplexity=perplexity(window),
         fast_detect_gpt=sampling_discrepancy(window),
-        binoculars=binoculars(window) if calibration.statistic == "binoculars" else None,
+        binoculars=binoculars(window) if window.cross_entropy else None,
         statistic=calibration.statistic,
         band=band,
         tokens=n,

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from interview.backend.registry import Backend
-from interview.backend.schemas import TokenScores
+from interview.backend.schemas import PairScores, TokenScores
 from interview.config import Settings
 from interview.integrity.ai_text import Calibration, flag_for, judge_text, load_calibration
 from interview.integrity.events import BrowserEvent, event_flags
@@ -42,6 +42,10 @@ SPOKEN_NOT_JUDGED = (
     "speech transcripts is not measured, so transcripts are not judged"
 )
 REFERENCE_TOKENS = 120  # most of the ~120 words the reference prompt asks for; it is slow
+# Writes the reference answers of generator_match (a small base model: fast, and it is the
+# one those answers were always written by); the machine-text check has its own model.
+REFERENCE_MODEL = "gemma3-270m"
+SINGLE_MODEL = ("fast_detect_gpt",)  # statistics read from one model's TokenScores
 
 
 @dataclass
@@ -49,7 +53,7 @@ class IntegrityTools:
     """Model access for the text checks; None switches a check off (and the summary says so)."""
 
     calibration: Calibration
-    token_scores: Callable[[Sequence[str]], list[TokenScores]] | None = None
+    token_scores: Callable[[Sequence[str]], Sequence[TokenScores | PairScores]] | None = None
     generate: Callable[[list[str]], list[str]] | None = None  # prompts -> texts
     reference_model: str = ""
     cache_dir: Path | None = None  # generated reference answers, reused across candidates
@@ -113,15 +117,18 @@ def integrity_tools(backend: Backend, settings: Settings) -> IntegrityTools | No
         return None
     calibration = load_calibration()
     lm = backend.generator(calibration.model)
+    writer = backend.generator(REFERENCE_MODEL)
 
     def generate(prompts: list[str]) -> list[str]:
-        return [g.text.strip() for g in lm.generate(prompts, max_new_tokens=REFERENCE_TOKENS)]
+        made = writer.generate(prompts, max_new_tokens=REFERENCE_TOKENS)
+        return [g.text.strip() for g in made]
 
+    scores = lm.score if calibration.statistic in SINGLE_MODEL else lm.pair_scores
     return IntegrityTools(
         calibration=calibration,
-        token_scores=lm.score if settings.integrity_text_checks else None,
+        token_scores=scores if settings.integrity_text_checks else None,
         generate=generate if settings.integrity_reference_answers else None,
-        reference_model=calibration.model,
+        reference_model=REFERENCE_MODEL,
         cache_dir=settings.reference_cache_dir,
     )
 
