@@ -54,6 +54,8 @@ export const els = {
   recWrite: $("rec-write"),
   answerForm: $("answer-form"),
   answer: $("answer-text"),
+  answerCount: $("answer-count"),
+  answerNote: $("answer-note"),
   answerRecord: $("answer-record"),
   choices: $("choices"),
   image: $("question-image"),

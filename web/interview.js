@@ -52,6 +52,7 @@ async function load() {
     return;
   }
   state.data = data;
+  if (data.max_answer_chars) els.answer.maxLength = data.max_answer_chars; // the server's limit
   state.lang = data.language === "zh" ? "zh" : "en";
   state.org = data.organization || "";
   state.answered = new Set(data.answered || []);
@@ -174,11 +175,15 @@ function showTyped(q) {
   els.answerForm.hidden = false;
   els.answer.hidden = choices.length > 0;
   els.draftStatus.hidden = choices.length > 0;
+  els.answerCount.hidden = choices.length > 0;
   els.answerRecord.hidden = !(choices.length === 0 && state.stream && !state.written &&
     (q.answer_modes || []).some((m) => m === "audio" || m === "video"));
   const draft = choices.length ? "" : getDraft(q.id);
   els.answer.value = draft;
   els.draftStatus.textContent = draft ? t("draftRestored") : "";
+  pasteCut = 0;
+  if (choices.length) els.answerNote.hidden = true;
+  else showCount();
   els.answerSubmit.textContent = t("submit");
   els.answerSubmit.disabled = false;
   if (choices.length) {
@@ -282,7 +287,7 @@ els.consentForm.addEventListener("submit", async (ev) => {
   }
 });
 
-els.answer.addEventListener("input", () => {
+function typed() {
   if (!state.current) return;
   if (!els.answer.dataset.started) {
     els.answer.dataset.started = "1";
@@ -290,6 +295,49 @@ els.answer.addEventListener("input", () => {
   }
   const saved = setDraft(state.current.id, els.answer.value);
   els.draftStatus.textContent = saved && els.answer.value ? t("draftSaved") : "";
+  showCount();
+}
+
+els.answer.addEventListener("input", () => {
+  pasteCut = 0; // an edit after a cut paste: the count says the rest
+  typed();
+});
+
+// The typed answer's limit is the server's (max_answer_chars): a live count, a warning near
+// it, and the box stops there (maxlength), so Submit never fails for length. Counted in
+// UTF-16 units like maxlength, never fewer than the server's characters.
+const NEAR_LIMIT = 0.9; // warn from 90% of the limit
+let pasteCut = 0; // characters the last paste left out, said until the next edit
+
+const answerLimit = () => (state.data && state.data.max_answer_chars) || els.answer.maxLength;
+const count = (n) => n.toLocaleString(state.lang === "zh" ? "zh-CN" : "en-US");
+
+function showCount() {
+  const limit = answerLimit();
+  const n = els.answer.value.length;
+  const level = n > limit ? "over" : n === limit ? "full" : n >= NEAR_LIMIT * limit ? "near" : "";
+  els.answerCount.textContent = t("charCount", { n: count(n), limit: count(limit) });
+  els.answerCount.dataset.state = level;
+  const vars = { n: count(n), limit: count(limit), over: count(n - limit), cut: count(pasteCut) };
+  const message = pasteCut ? t("pasteCut", vars)
+    : { over: t("tooLong", vars), full: t("atLimit", vars), near: t("nearLimit", vars) }[level] || "";
+  els.answerNote.textContent = message;
+  els.answerNote.hidden = !message;
+}
+
+// A paste that would pass the limit keeps what fits and says how much was left out (the
+// browser would cut it silently).
+els.answer.addEventListener("paste", (ev) => {
+  const text = (ev.clipboardData && ev.clipboardData.getData("text")) || "";
+  const { selectionStart: start, selectionEnd: end, value } = els.answer;
+  const room = answerLimit() - (value.length - (end - start));
+  if (text.length <= room) return;
+  ev.preventDefault();
+  let piece = text.slice(0, Math.max(0, room));
+  if (/[\uD800-\uDBFF]$/.test(piece)) piece = piece.slice(0, -1); // never half a character
+  els.answer.setRangeText(piece, start, end, "end");
+  pasteCut = text.length - piece.length;
+  typed();
 });
 
 els.answer.addEventListener("keydown", (ev) => {
@@ -312,6 +360,11 @@ els.answerForm.addEventListener("submit", async (ev) => {
     error(t(isChoice ? "pickOne" : "empty"));
     return;
   }
+  if (!isChoice && text.length > answerLimit()) {
+    showCount(); // e.g. a draft kept from before the limit: say by how much to shorten it
+    error(els.answerNote.textContent);
+    return;
+  }
   error("");
   if (!isChoice) setDraft(q.id, text); // kept until the server acknowledges it
   inFlight = true;
@@ -329,8 +382,12 @@ els.answerForm.addEventListener("submit", async (ev) => {
     state.answered.add(q.id);
     next();
   } catch (err) {
-    error(messageOf(err));
-    els.answerSubmit.textContent = t("retry");
+    // Refused (the answer itself): say why and offer Submit after a change. Not reached or
+    // failed on the way: the same answer may go through, so offer to try again.
+    const refused = err instanceof ApiError && err.status >= 400 && err.status < 500 &&
+      err.status !== 408 && err.status !== 429;
+    error(refused ? t("refused", { message: err.message }) : messageOf(err));
+    els.answerSubmit.textContent = t(refused ? "submit" : "retry");
     els.answerSubmit.disabled = false;
   } finally {
     inFlight = false;

@@ -202,6 +202,9 @@ class CandidateInterviewOut(BaseModel):
     # How open questions may be answered ("video", "audio", "text"): the page offers a
     # typed answer when "text" is among them, e.g. when a camera or microphone is missing.
     answer_modes: list[str] = []
+    # The longest typed answer the server stores (characters), so the page counts and stops
+    # at the same number instead of letting Submit fail.
+    max_answer_chars: int
 
 
 class ConsentIn(In):

@@ -110,7 +110,10 @@ def submit_text_answer(
     if not text:
         raise InvalidInput("answer text is empty")
     if len(text) > max_chars:
-        raise InvalidInput(f"answer is {len(text)} characters; the limit is {max_chars}")
+        raise InvalidInput(
+            f"your answer is {len(text):,} characters long and the limit is {max_chars:,}: "
+            f"shorten it by {len(text) - max_chars:,} characters and submit again"
+        )
     return _store_answer(s, sess, question_id, "text", text, now)
 
 

@@ -104,10 +104,12 @@ def browser(fake_media: dict[str, Path]) -> Iterator[Any]:
 
 class Site:
     """A real server process with one organization, a role (one question unless told) in
-    `language`, and its HR sign-in."""
+    `language`, and its HR sign-in; `env` sets the server's INTERVIEW_ settings."""
 
-    def __init__(self, root: Path, language: str = "en", max_questions: int = 1) -> None:
-        self.server = Server(root / "var")
+    def __init__(
+        self, root: Path, language: str = "en", max_questions: int = 1, **env: str
+    ) -> None:
+        self.server = Server(root / "var", **env)
         self.db = Database(self.server.database_url)
         self.db.upgrade()
         seed_org(self.db, "Acme", "acme.test")

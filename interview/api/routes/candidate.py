@@ -93,7 +93,7 @@ router = APIRouter(prefix="/interview/{token}", tags=["candidate"])
 
 
 @router.get("")
-def show_interview(token: str, s: SessionDep) -> CandidateInterviewOut:
+def show_interview(token: str, ctx: Ctx, s: SessionDep) -> CandidateInterviewOut:
     sess = session_by_token(s, token, now())
     plan = plan_of(s, sess)
     role = s.get(JobRole, sess.role_id)
@@ -115,6 +115,7 @@ def show_interview(token: str, s: SessionDep) -> CandidateInterviewOut:
         biometric_consent=consents.get("biometric", False),
         enrolled=latest_enrollment(s, sess.id) is not None,
         answer_modes=[m for m in ("video", "audio", "text") if m in open_modes],
+        max_answer_chars=ctx.settings.max_answer_chars,
         questions=[
             QuestionOut(
                 id=q.id,

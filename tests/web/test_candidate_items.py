@@ -1,0 +1,132 @@
+"""A real Chromium on the candidate's page, typed answers only (no camera or microphone).
+
+The typed answer's limit comes from the server (set low here so the test types little): a
+live count, a warning near it, a paste cut at it with a note, and a plain refusal without a
+"Try again" loop when the server refuses anyway.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.web.test_browser import ARGS, CHROMIUM
+from tests.web.test_recording import Site
+
+LIMIT = 300  # characters; the server's setting, read by the page
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    if not shutil.which(CHROMIUM):
+        pytest.skip("Debian chromium is needed (make test installs it)")
+    s = Site(tmp_path_factory.mktemp("site-items"), INTERVIEW_MAX_ANSWER_CHARS=str(LIMIT))
+    yield s
+    s.server.stop()
+    s.db.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def open_typed(site: Site, browser: Any, name: str) -> tuple[Any, str]:
+    """A new invitation with consent given (no recording), opened at its first question."""
+    link = site.invite(name)
+    token = link.split("#", 1)[1]
+    r = site.client().post(
+        f"/interview/{token}/consent", json={"recording": False, "ai_assessment": True}
+    )
+    assert r.status_code == 201, r.text
+    page = browser.new_page(viewport={"width": 390, "height": 800})
+    return page, link
+
+
+def paste(page: Any, text: str) -> None:
+    """A paste into the answer box, as the clipboard would deliver it."""
+    page.evaluate(
+        """text => {
+            const box = document.querySelector('#answer-text');
+            box.focus();
+            box.setSelectionRange(box.value.length, box.value.length);
+            const data = new DataTransfer();
+            data.setData('text/plain', text);
+            box.dispatchEvent(new ClipboardEvent('paste', {
+                clipboardData: data, bubbles: true, cancelable: true}));
+        }""",
+        text,
+    )
+
+
+def stored(page: Any) -> None:
+    """The answer was acknowledged: the page moved on (a follow-up or the last page)."""
+    page.wait_for_function(
+        "() => !document.querySelector('#finish').hidden || "
+        "!document.querySelector('#question-context').hidden"
+    )
+    assert not page.is_visible("#error")
+
+
+def test_typed_answer_counts_warns_and_stops_at_the_servers_limit(site, browser) -> None:  # type: ignore[no-untyped-def]
+    page, link = open_typed(site, browser, "Counter Candidate")
+    page.goto(link)
+    page.wait_for_selector("#answer-text", state="visible")
+    assert page.get_attribute("#answer-text", "maxlength") == str(LIMIT)
+    assert page.inner_text("#answer-count") == f"0 / {LIMIT} characters"
+    assert not page.is_visible("#answer-note")
+
+    page.fill("#answer-text", "a" * 280)  # over 90 %: a warning
+    assert page.inner_text("#answer-count") == f"280 / {LIMIT} characters"
+    assert page.get_attribute("#answer-count", "data-state") == "near"
+    assert "close to the limit" in page.inner_text("#answer-note")
+
+    paste(page, "b" * 100)  # 20 fit; 80 are left out, and the page says so
+    value = page.input_value("#answer-text")
+    assert len(value) == LIMIT and value.endswith("b" * 20)
+    assert page.inner_text("#answer-count") == f"{LIMIT} / {LIMIT} characters"
+    assert page.get_attribute("#answer-count", "data-state") == "full"
+    assert "80 characters were left out" in page.inner_text("#answer-note")
+
+    page.keyboard.type("ccc")  # maxlength: typing at the limit adds nothing
+    assert len(page.input_value("#answer-text")) == LIMIT
+
+    page.click("#answer-submit")  # at the limit, not over: stored
+    stored(page)
+    page.close()
+
+
+def test_a_refused_answer_is_said_plainly_and_submit_stays_submit(site, browser) -> None:  # type: ignore[no-untyped-def]
+    page, link = open_typed(site, browser, "Older Page Candidate")
+
+    def larger_limit(route: Any) -> None:
+        """An older page's limit: more than the server stores, so the server refuses."""
+        response = route.fetch()
+        data = response.json()
+        data["max_answer_chars"] = 10 * LIMIT
+        route.fulfill(response=response, body=json.dumps(data))
+
+    page.route("**/api/v1/interview/*", larger_limit)
+    page.goto(link)
+    page.wait_for_selector("#answer-text", state="visible")
+    page.fill("#answer-text", "a" * (LIMIT + 100))
+    page.click("#answer-submit")
+    page.wait_for_selector("#error", state="visible")
+    message = page.inner_text("#error")
+    assert "not accepted" in message and "shorten it by 100 characters" in message, message
+    assert page.inner_text("#answer-submit") == "Submit answer"  # not "Try again"
+    assert page.is_enabled("#answer-submit")
+
+    page.fill("#answer-text", "a" * LIMIT)  # shortened: accepted
+    page.click("#answer-submit")
+    stored(page)
+    page.close()
