@@ -5,11 +5,11 @@
 import { api, withRetry } from "./api.js";
 import {
   clock,
+  duration,
   els,
   error,
   hush,
   messageOf,
-  minutes,
   note,
   path,
   qpath,
@@ -31,7 +31,8 @@ function recButtons({ start = false, stop = false, resume = false, retake = fals
 }
 
 export async function showRecorder(q) {
-  els.questionTime.textContent = t("recLimit", { min: minutes(q) });
+  els.questionTime.textContent = t("recLimit", { duration: duration(q.time_limit_s) });
+  els.questionTime.hidden = false;
   els.answerForm.hidden = true;
   els.recorder.hidden = false;
   els.recWrite.hidden = !(q.answer_modes || []).includes("text");

@@ -266,4 +266,21 @@ export function hush() {
   }
 }
 
-export const minutes = (q) => Math.max(1, Math.round((q.time_limit_s || 180) / 60));
+// "1 minute", "3 minutes", "90 seconds": a time limit in words (never "1 minutes").
+export function duration(seconds) {
+  const s = Math.max(1, Math.round(seconds || 180));
+  if (s % 60 !== 0 && s < 120) return t("nSeconds", { n: s });
+  const m = Math.round(s / 60);
+  return m === 1 ? t("oneMinute") : t("nMinutes", { n: m });
+}
+
+// A written answer's suggested length, in words (characters in Chinese), from the time a
+// spoken answer would take: a written question is not timed, so it never says minutes.
+const WORDS_PER_MINUTE = [50, 100]; // typed, considered answers: about half of speech
+const CHARS_PER_MINUTE = [80, 170]; // Chinese characters for the same content
+export function writtenLength(q) {
+  const m = Math.max(1, Math.round((q.time_limit_s || 180) / 60));
+  const [low, high] = state.lang === "zh" ? CHARS_PER_MINUTE : WORDS_PER_MINUTE;
+  const round = (n) => Math.max(50, Math.round((n * m) / 50) * 50);
+  return { low: round(low), high: round(high) };
+}

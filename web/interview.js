@@ -17,7 +17,6 @@ import {
   flushEvents,
   getDraft,
   messageOf,
-  minutes,
   note,
   path,
   qpath,
@@ -31,6 +30,7 @@ import {
   t,
   textAllowed,
   writtenKey,
+  writtenLength,
 } from "./interview-common.js";
 
 // ---------------------------------------------------------------- flow
@@ -170,7 +170,9 @@ function render(q, index, total) {
 
 function showTyped(q) {
   const choices = q.choices || [];
-  els.questionTime.textContent = t("timeHint", { min: minutes(q) }); // not the speaking limit
+  // A written answer is not timed: a suggested length in words. A timed item: its countdown.
+  els.questionTime.textContent = choices.length ? "" : t("writtenHint", writtenLength(q));
+  els.questionTime.hidden = choices.length > 0;
   els.recorder.hidden = true;
   els.answerForm.hidden = false;
   els.answer.hidden = choices.length > 0;

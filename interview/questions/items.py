@@ -12,10 +12,18 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from interview.competency.schemas import Setting, Text
+from interview.competency.schemas import Language, Setting, Text
 from interview.questions.schemas import Choice, Question
 
 ITEMS_FILE = Path(__file__).resolve().parent / "data" / "items.yaml"
+# Asked after an SJT scene whose stem only sets the scene, so every item asks the candidate
+# something; stems that ask their own question keep it.
+SJT_QUESTION = Text(en="What do you do?", zh="你会怎么做？")
+
+
+def asks(text: str) -> bool:
+    """Whether `text` ends with a question (English or Chinese question mark)."""
+    return text.rstrip().endswith(("?", "？"))
 
 
 class ItemOption(BaseModel):
@@ -43,14 +51,20 @@ class Item(BaseModel):
             raise ValueError(f"item {self.id!r}: one option must be keyed 3 (most effective)")
         if self.kind == "picture" and not self.image:
             raise ValueError(f"item {self.id!r}: picture items need an image")
+        if self.kind == "picture" and not (asks(self.stem.en) and asks(self.stem.zh)):
+            raise ValueError(f"item {self.id!r}: a picture item's stem must ask its question")
         return self
 
-    def question(self, language: str) -> Question:
+    def question(self, language: Language) -> Question:
+        text = self.stem.get(language).rstrip()
+        if not asks(text):
+            ask = SJT_QUESTION.get(language)
+            text = f"{text}{ask}" if language == "zh" else f"{text} {ask}"
         return Question(
             id=f"item:{self.id}",
             competency_id=self.competency_id,
             kind=self.kind,
-            text=self.stem.get(language),
+            text=text,
             answer_modes=("choice",),
             time_limit_s=self.time_limit_s,
             image=self.image,

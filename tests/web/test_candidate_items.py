@@ -130,3 +130,45 @@ def test_a_refused_answer_is_said_plainly_and_submit_stays_submit(site, browser)
     page.click("#answer-submit")
     stored(page)
     page.close()
+
+
+def test_each_item_says_what_its_answer_mode_needs(site, browser) -> None:  # type: ignore[no-untyped-def]
+    role = site.client().post(
+        "/roles",
+        json={"title": "Cashier", "language": "en", "max_questions": 1, "choice_items": 1},
+        headers=site.hr,
+    )
+    assert role.status_code == 201, role.text
+    invite = site.client().post(
+        f"/roles/{role.json()['id']}/invitations",
+        json={"candidate_name": "Items Candidate", "language": "en"},
+        headers=site.hr,
+    )
+    token = invite.json()["token"]
+    r = site.client().post(
+        f"/interview/{token}/consent", json={"recording": False, "ai_assessment": True}
+    )
+    assert r.status_code == 201, r.text
+    page = browser.new_page(viewport={"width": 390, "height": 800})
+    page.goto(f"{site.server.base}/web/interview.html#{token}")
+    page.wait_for_selector("#answer-text", state="visible")
+    # A written question: a length in words, not a time.
+    hint = page.inner_text("#question-time")
+    assert "words" in hint and "minute" not in hint, hint
+    for _ in range(3):  # the open question, and a follow-up if one is asked
+        if page.is_visible("[data-testid=choice]"):
+            break
+        before = page.inner_text("#question-text")
+        page.fill("#answer-text", "I counted the till twice and called my manager. " * 3)
+        page.click("#answer-submit")
+        page.wait_for_function(
+            "q => document.querySelector('#question-text').textContent !== q", arg=before
+        )
+    page.wait_for_selector("[data-testid=choice]", state="visible")
+    # A timed choice item: it asks a question and shows only its countdown.
+    question = page.inner_text("#question-text").strip()
+    assert question.endswith("?"), question
+    assert not page.is_visible("#question-time")
+    assert "minute" not in page.inner_text("#question")
+    assert page.is_visible("#countdown") and "s left" in page.inner_text("#countdown")
+    page.close()
