@@ -66,6 +66,7 @@ export const els = {
   finishSubmit: $("finish-submit"),
   thanks: $("thanks"),
   reviewForm: $("review-form"),
+  reviewLabel: $("review-label"),
   reviewReason: $("review-reason"),
   reviewSubmit: $("review-submit"),
   reviewDone: $("review-done"),

@@ -100,6 +100,7 @@ export const STRINGS = {
     withdrawConfirm: "Click again to withdraw consent",
     withdrawDone: "Your consent to AI assessment is withdrawn. A person will assess your interview.",
     reviewDone: "Your request was sent. A person at the company will review your interview.",
+    reviewSent: "You asked for a human review on {date}. Your request was sent; a person at the company will review your interview.",
   },
   zh: {
     title: "面试",
@@ -200,5 +201,6 @@ export const STRINGS = {
     withdrawConfirm: "再次点击以确认撤回",
     withdrawDone: "您已撤回对 AI 评估的同意，将由工作人员评估您的面试。",
     reviewDone: "您的申请已提交，公司会安排专人复核您的面试。",
+    reviewSent: "您已于 {date} 申请人工复核。申请已提交，公司会安排专人复核您的面试。",
   },
 };

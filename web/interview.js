@@ -65,6 +65,7 @@ async function load() {
   if (data.status !== "invited" && data.status !== "started") {
     state.done = true;
     showWithdrawal();
+    showReview();
     show("thanks");
   } else if (!data.consent_given) {
     show("consent");
@@ -411,6 +412,7 @@ els.finishSubmit.addEventListener("click", async () => {
     remember(checkedKey(), "");
     remember(writtenKey(), "");
     showWithdrawal();
+    showReview();
     show("thanks");
   } catch (err) {
     error(messageOf(err));
@@ -453,14 +455,30 @@ els.withdrawSubmit.addEventListener("click", async () => {
   }
 });
 
-// The candidate's right to a human review: one request, sent from the last page.
+// The candidate's right to a human review: one request, sent from the last page. Once sent
+// (the server keeps its date), the page says so with the date instead of offering it again,
+// also when the link is opened later.
+function showReview() {
+  const at = state.data.review_requested_at;
+  els.reviewLabel.hidden = !!at;
+  els.reviewReason.hidden = !!at;
+  els.reviewSubmit.hidden = !!at;
+  if (!at) return;
+  const day = new Date(at).toLocaleDateString(state.lang === "zh" ? "zh-CN" : "en-GB", {
+    year: "numeric", month: "long", day: "numeric",
+  });
+  els.reviewDone.textContent = t("reviewSent", { date: day });
+  els.reviewDone.classList.remove("error");
+  els.reviewDone.hidden = false;
+}
+
 els.reviewForm.addEventListener("submit", async (ev) => {
   ev.preventDefault();
   els.reviewSubmit.disabled = true;
   try {
-    await api(path("/review-request"), { method: "POST", body: { reason: els.reviewReason.value } });
-    els.reviewDone.textContent = t("reviewDone");
-    els.reviewDone.classList.remove("error");
+    const sent = await api(path("/review-request"), { method: "POST", body: { reason: els.reviewReason.value } });
+    state.data.review_requested_at = sent.requested_at;
+    showReview();
   } catch (err) {
     els.reviewSubmit.disabled = false;
     els.reviewDone.textContent = err instanceof ApiError ? err.message : String(err);

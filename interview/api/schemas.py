@@ -205,6 +205,9 @@ class CandidateInterviewOut(BaseModel):
     # The longest typed answer the server stores (characters), so the page counts and stops
     # at the same number instead of letting Submit fail.
     max_answer_chars: int
+    # When the candidate asked for a human review (none: not asked), so a reopened link says
+    # the request was sent instead of offering it again.
+    review_requested_at: datetime | None = None
 
 
 class ConsentIn(In):

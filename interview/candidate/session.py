@@ -146,10 +146,18 @@ def complete(s: Session, sess: InterviewSession, now: datetime) -> str:
     return jobs.enqueue(s, "score_session", f"score:{sess.id}:1", {"session_id": sess.id}, now)
 
 
-def ask_for_review(s: Session, sess: InterviewSession, reason: str, now: datetime) -> None:
-    """The candidate asks for a person to review their interview; asking twice is harmless."""
-    if s.scalar(select(ReviewRequest).where(ReviewRequest.session_id == sess.id)) is None:
-        s.add(ReviewRequest(session_id=sess.id, reason=normalise_text(reason), created_at=now))
+def review_request(s: Session, session_id: str) -> ReviewRequest | None:
+    """The candidate's request for a human review of this interview, if they made one."""
+    return s.scalar(select(ReviewRequest).where(ReviewRequest.session_id == session_id))
+
+
+def ask_for_review(s: Session, sess: InterviewSession, reason: str, now: datetime) -> ReviewRequest:
+    """The candidate asks for a person to review their interview; asking twice is harmless
+    and returns the first request (its date is the one the candidate is shown)."""
+    request = review_request(s, sess.id)
+    if request is None:
+        request = ReviewRequest(session_id=sess.id, reason=normalise_text(reason), created_at=now)
+        s.add(request)
         audit(
             s,
             sess.organization_id,
@@ -158,3 +166,4 @@ def ask_for_review(s: Session, sess: InterviewSession, reason: str, now: datetim
             f"session:{sess.id}",
             now,
         )
+    return request

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,7 +28,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         pytest.skip("Debian chromium is needed (make test installs it)")
     s = Site(tmp_path_factory.mktemp("site-items"), INTERVIEW_MAX_ANSWER_CHARS=str(LIMIT))
     yield s
-    s.server.stop()
+    try:
+        s.server.stop()
+    except subprocess.TimeoutExpired:  # still scoring a finished interview: not needed
+        s.server.kill()
     s.db.dispose()
 
 
@@ -171,4 +176,43 @@ def test_each_item_says_what_its_answer_mode_needs(site, browser) -> None:  # ty
     assert not page.is_visible("#question-time")
     assert "minute" not in page.inner_text("#question")
     assert page.is_visible("#countdown") and "s left" in page.inner_text("#countdown")
+    page.close()
+
+
+def test_a_reopened_link_says_the_review_request_was_sent(site, browser) -> None:  # type: ignore[no-untyped-def]
+    page, link = open_typed(site, browser, "Review Candidate")
+    token = link.split("#", 1)[1]
+    c = site.client()
+    for _ in range(4):  # the question, and a follow-up if one is asked
+        shown = c.get(f"/interview/{token}").json()
+        assert shown["review_requested_at"] is None
+        pending = shown["pending_followup"]
+        left = [q["id"] for q in shown["questions"] if q["id"] not in shown["answered"]]
+        if not pending and not left:
+            break
+        qid = pending["id"] if pending else left[0]
+        text = "I counted the till twice, found the error and told my manager at once."
+        r = c.post(f"/interview/{token}/answers", json={"question_id": qid, "text": text})
+        assert r.status_code == 201, r.text
+    assert c.post(f"/interview/{token}/complete").status_code == 202
+
+    page.goto(link)
+    page.wait_for_selector("#thanks", state="visible")
+    assert page.is_visible("#review-submit") and not page.is_visible("#review-done")
+    page.fill("#review-reason", "My answer was cut short.")
+    page.click("#review-submit")
+    page.wait_for_selector("#review-done", state="visible")
+    year = str(time.gmtime().tm_year)
+    said = page.inner_text("#review-done")
+    assert "You asked for a human review on" in said and year in said, said
+    assert not page.is_visible("#review-submit")
+
+    page.reload()  # reopened later: the request is remembered by the server, with its date
+    page.wait_for_selector("#thanks", state="visible")
+    page.wait_for_selector("#review-done", state="visible")
+    assert page.inner_text("#review-done") == said
+    assert not page.is_visible("#review-submit") and not page.is_visible("#review-reason")
+    at = c.get(f"/interview/{token}").json()["review_requested_at"]
+    again = c.post(f"/interview/{token}/review-request", json={"reason": "Again."})
+    assert again.json()["requested_at"] == at  # asking twice keeps the first request
     page.close()

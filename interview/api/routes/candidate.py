@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile, status
-from pydantic import Field
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
@@ -65,6 +66,7 @@ from interview.candidate.session import (
     consent_state,
     plan_of,
     record_consent,
+    review_request,
     session_by_token,
 )
 from interview.errors import (
@@ -103,6 +105,7 @@ def show_interview(token: str, ctx: Ctx, s: SessionDep) -> CandidateInterviewOut
         set(s.scalars(select(Answer.question_id).where(Answer.session_id == sess.id)).all())
     )
     consents = consent_state(s, sess.id)
+    review = review_request(s, sess.id)
     open_modes = {m for q in plan.questions if not q.choices for m in q.answer_modes}
     return CandidateInterviewOut(
         status=sess.status,
@@ -116,6 +119,7 @@ def show_interview(token: str, ctx: Ctx, s: SessionDep) -> CandidateInterviewOut
         enrolled=latest_enrollment(s, sess.id) is not None,
         answer_modes=[m for m in ("video", "audio", "text") if m in open_modes],
         max_answer_chars=ctx.settings.max_answer_chars,
+        review_requested_at=review.created_at if review else None,
         questions=[
             QuestionOut(
                 id=q.id,
@@ -531,14 +535,19 @@ class ReviewRequestIn(In):
     reason: str = Field(default="", max_length=2000)
 
 
+class ReviewRequestOut(BaseModel):
+    requested: bool
+    requested_at: datetime  # the first request's time: asking again keeps it
+
+
 @router.post("/review-request", status_code=status.HTTP_201_CREATED)
-def request_review(token: str, body: ReviewRequestIn, s: SessionDep) -> dict[str, bool]:
+def request_review(token: str, body: ReviewRequestIn, s: SessionDep) -> ReviewRequestOut:
     """The candidate asks for a person to review their interview; asking twice is harmless.
     Works after the interview is finished and scored, as long as the link has not expired."""
     sess = session_by_token(s, token, now())
-    ask_for_review(s, sess, body.reason, now())
+    request = ask_for_review(s, sess, body.reason, now())
     s.commit()
-    return {"requested": True}
+    return ReviewRequestOut(requested=True, requested_at=request.created_at)
 
 
 @router.post("/complete", status_code=status.HTTP_202_ACCEPTED)
