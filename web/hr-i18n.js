@@ -62,6 +62,13 @@ const en = {
   "flag.generator_match": "close to a generated answer", "flag.still_image": "still image",
   "flag.reading_pattern": "reading pattern", "flag.copy": "copied text", "flag.slow_start": "slow start",
   "flag.second_voice": "another voice",
+  "mt.title": "Machine-written text check", "mt.question": "Question", "mt.result": "Result",
+  "mt.evidence": "Evidence", "mt.strong": "Written like a language model: strong sign",
+  "mt.some": "Written like a language model: some sign", "mt.none": "Written like a language model: no sign",
+  "mt.not_judged": "Not judged", "mt.measure": "{name} {value} (lower: more machine-like)",
+  "mt.score": "score {score}, flag above {threshold}", "mt.length": "first {tokens} tokens, {words} words",
+  "mt.words": "{words} words",
+  "mt.note": "A prompt for human review, never a verdict: a strong sign means at most 1 in 100 human writers of each kind in the calibration data (native and second-language) score this way. Scores are not shown to candidates.",
   "modality.content": "What was said", "modality.delivery": "How it was said", "modality.presence": "On camera",
   "risk.negative_indicator": "negative indicator", "risk.resume": "resume", "risk.integrity": "integrity", "risk.reused_answer": "reused answer",
   "qkind.behavioural": "behavioural", "qkind.situational": "situational", "qkind.resume": "resume",
@@ -344,6 +351,16 @@ const zh = {
   "fair.note_ok": "所有显示的群体均不低于最高通过率的五分之四。",
   "check.browser": "浏览器事件", "check.media": "录像录音", "check.duplicates": "重复答案",
   "check.machine_text": "机器生成文本", "check.generator_match": "生成答案比对",
+  "mt.title": "机器生成文本检查", "mt.question": "问题", "mt.result": "结果", "mt.evidence": "依据",
+  "mt.strong": "写法像语言模型：迹象明显", "mt.some": "写法像语言模型：有一些迹象", "mt.none": "写法像语言模型：无迹象",
+  "mt.not_judged": "未评估", "mt.measure": "{name} 值 {value}（越低越像机器所写）",
+  "mt.score": "得分\u00a0{score}，超过\u00a0{threshold}\u00a0即提示", "mt.length": "前\u00a0{tokens}\u00a0个词元，{words}\u00a0词",
+  "mt.words": "共\u00a0{words}\u00a0词",
+  "mt.note": "这只是提请您人工复核的提示，绝非结论：“迹象明显”表示在校准数据中，每一类人类写作者（母语者和第二语言写作者）中至多百分之一会得到这样的分数。分数不会向候选人展示。",
+  "mt.reason.short": "过短：{words}\u00a0词，需要\u00a0{need}\u00a0词",
+  "mt.reason.tokens": "可评分的词元过少：{n} 个，需要 {need} 个",
+  "mt.reason.language": "该语言未校准（其误报率未知）",
+  "mt.reason.spoken": "口头回答：该检查按书面文本校准，在语音转写文本上的误报率尚未测量，因此不评估转写文本",
 };
 
 const DICT = { en, zh };
@@ -372,6 +389,20 @@ export function setLang(value) {
 export function t(key, vars = {}) {
   const text = DICT[lang][key] ?? en[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
+}
+
+/** Why the machine-written-text check did not judge an answer, in the chosen language: the
+ * server writes its reasons in English, so the known ones are matched here (others stay as sent). */
+export function machineTextReason(reason) {
+  const text = String(reason || "");
+  if (lang !== "zh") return text;
+  let m = text.match(/^too short: ([\d.]+) words, need ([\d.]+)/);
+  if (m) return t("mt.reason.short", { words: m[1], need: m[2] });
+  m = text.match(/^too few scored tokens: (\d+), need (\d+)/);
+  if (m) return t("mt.reason.tokens", { n: m[1], need: m[2] });
+  if (text.startsWith("no calibration for language")) return t("mt.reason.language");
+  if (text.startsWith("spoken answer")) return t("mt.reason.spoken");
+  return text;
 }
 
 /** Translate the static text of `root` (data-i18n and data-i18n-placeholder attributes). */

@@ -9,7 +9,7 @@ import {
   $, authed, clock, download, error, field, fmtDate, isWriter, langLabel, messageOf, notice,
   pct, score, select, state,
 } from "./hr-common.js";
-import { t } from "./hr-i18n.js";
+import { machineTextReason, t } from "./hr-i18n.js";
 
 const present = (x) => x !== null && x !== undefined;
 
@@ -278,6 +278,47 @@ function competencyBlock(r, c, player, reviewed, onChanged) {
     mayReview(r) ? overrideForm(r, c, after, onChanged) : null);
 }
 
+const shorten = (s, n) => (s.length > n ? `${s.slice(0, n - 1).trimEnd()}…` : s);
+const fixed = (x, n = 3) => (typeof x === "number" ? x.toFixed(n) : "—");
+const MEASURES = { binoculars: "Binoculars", fast_detect_gpt: "Fast-DetectGPT" };
+
+// The machine-written-text check of each answer: its band and what it means, the evidence (the
+// measure, the threshold, the length judged) or why it was not judged, and what a band is worth.
+function machineTextBlock(r, results) {
+  const ids = Object.keys(results || {});
+  if (!ids.length) return null;
+  const questions = new Map((r.answers || []).map((a) => [a.question_id, a.question_text]));
+  const order = new Map((r.answers || []).map((a, i) => [a.question_id, i]));
+  ids.sort((a, b) => (order.get(a) ?? ids.length) - (order.get(b) ?? ids.length) || a.localeCompare(b));
+  const rows = ids.map((qid) => {
+    const x = results[qid];
+    const words = Math.round(Number(x.words) * 10) / 10;
+    const measure = x.statistic === "fast_detect_gpt" ? x.fast_detect_gpt : x.binoculars;
+    const result = x.judged && x.band
+      ? h("td", { dataset: { testid: "machine-text-band", band: x.band } }, h("strong", { text: t(`mt.${x.band}`) }))
+      : h("td", { dataset: { testid: "machine-text-band", band: "not_judged" } },
+          h("strong", { text: t("mt.not_judged") }), h("span", { class: "block small muted", text: machineTextReason(x.reason) }));
+    const evidence = x.judged
+      ? h("td", { class: "small", dataset: { testid: "machine-text-evidence" } },
+          present(measure)
+            ? h("span", { class: "block", text: t("mt.measure", { name: MEASURES[x.statistic] || x.statistic, value: fixed(measure) }) })
+            : null,
+          h("span", { class: "block", text: t("mt.score", { score: fixed(x.score), threshold: fixed(x.threshold) }) }),
+          h("span", { class: "block muted", text: t("mt.length", { tokens: x.tokens, words }) }))
+      : h("td", { class: "small muted", dataset: { testid: "machine-text-evidence" }, text: t("mt.words", { words }) });
+    return h("tr", { dataset: { testid: "machine-text-row", questionId: qid } },
+      h("td", { text: shorten(questions.get(qid) || qid, 90), attrs: { title: questions.get(qid) || qid } }),
+      result, evidence);
+  });
+  return h("div", { class: "machine-text", dataset: { testid: "machine-text" } },
+    h("h4", { text: t("mt.title") }),
+    h("div", { class: "table-wrap" }, h("table", { class: "compact" },
+      h("thead", {}, h("tr", {}, h("th", { text: t("mt.question") }), h("th", { text: t("mt.result") }),
+        h("th", { text: t("mt.evidence") }))),
+      h("tbody", {}, rows))),
+    h("p", { class: "small muted", text: t("mt.note"), dataset: { testid: "machine-text-note" } }));
+}
+
 // Beside the scores, never inside them: the level, why, what was checked, and each flag.
 function integrityBlock(r) {
   const summary = r.integrity_summary;
@@ -297,7 +338,8 @@ function integrityBlock(r) {
             h("strong", { text: `${t(`flag.${f.kind}`)} (${t(`sev.${f.severity}`)})` }),
             h("span", { class: "muted", text: `${f.question_id ? ` · ${f.question_id}` : ""}${span(f)}` }),
             h("span", { class: "block small", text: f.note || "" })))
-        : [h("li", { class: "muted", text: t("integrity.no_flags") })]));
+        : [h("li", { class: "muted", text: t("integrity.no_flags") })]),
+    summary ? machineTextBlock(r, summary.machine_text) : null);
 }
 
 async function reviewPanel(r, onChanged) {

@@ -9,11 +9,13 @@ become '?', and the first page says so.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+from interview.integrity.schemas import AiTextResult
 from interview.report.review import ReviewSummary
 from interview.report.schemas import Report
 
@@ -67,6 +69,55 @@ LABELS: dict[str, dict[Lang, str]] = {
         "zh": "服务器缺少字体，部分字符显示为 '?'。",
     },
 }
+# The machine-written-text check of each answer, as the web report shows it.
+MACHINE_TEXT: dict[str, dict[Lang, str]] = {
+    "title": {"en": "Machine-written text check", "zh": "机器生成文本检查"},
+    "question": {"en": "Question", "zh": "问题"},
+    "result": {"en": "Result", "zh": "结果"},
+    "evidence": {"en": "Evidence", "zh": "依据"},
+    "strong": {
+        "en": "Written like a language model: strong sign",
+        "zh": "写法像语言模型：迹象明显",
+    },
+    "some": {"en": "Written like a language model: some sign", "zh": "写法像语言模型：有一些迹象"},
+    "none": {"en": "Written like a language model: no sign", "zh": "写法像语言模型：无迹象"},
+    "not_judged": {"en": "Not judged: {reason}", "zh": "未评估（{reason}）"},
+    "measure": {
+        "en": "{name} {value} (lower: more machine-like)",
+        "zh": "{name} 值 {value}（越低越像机器所写）",
+    },
+    "score": {
+        "en": "score {score}, flag above {threshold}",
+        "zh": "得分 {score}，超过 {threshold} 即提示",
+    },
+    "length": {
+        "en": "first {tokens} tokens, {words} words",
+        "zh": "前 {tokens} 个词元，{words} 词",
+    },
+    "words": {"en": "{words} words", "zh": "共 {words} 词"},
+    "note": {
+        "en": "A prompt for human review, never a verdict: a strong sign means at most 1 in 100 "
+        "human writers of each kind in the calibration data (native and second-language) score "
+        "this way. Scores are not shown to candidates.",
+        "zh": "这只是提请您人工复核的提示，绝非结论：“迹象明显”表示在校准数据中，每一类人类写作者"
+        "（母语者和第二语言写作者）中至多百分之一会得到这样的分数。分数不会向候选人展示。",
+    },
+}
+# The integrity checks write why an answer was not judged in English; the known reasons in
+# Chinese ({0}, {1}: the numbers matched), others print as written.
+NOT_JUDGED_ZH: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^too short: ([\d.]+) words, need ([\d.]+)"), "过短：{0} 词，需要 {1} 词"),
+    (
+        re.compile(r"^too few scored tokens: (\d+), need (\d+)"),
+        "可评分的词元过少：{0} 个，需要 {1} 个",
+    ),
+    (re.compile(r"^no calibration for language"), "该语言未校准（其误报率未知）"),
+    (
+        re.compile(r"^spoken answer"),
+        "口头回答：该检查按书面文本校准，在语音转写文本上的误报率尚未测量，因此不评估转写文本",
+    ),
+)
+MEASURES = {"binoculars": "Binoculars", "fast_detect_gpt": "Fast-DetectGPT"}
 BANDS: dict[str, dict[Lang, str]] = {
     "advance": {"en": "Advance", "zh": "推进"},
     "review": {"en": "Review", "zh": "复核"},
@@ -99,6 +150,50 @@ def _t(key: str, lang: Lang) -> str:
 
 def _band(name: str, lang: Lang) -> str:
     return BANDS.get(name, {}).get(lang, name)
+
+
+def _mt(key: str, lang: Lang, **values: object) -> str:
+    return MACHINE_TEXT[key][lang].format(**values)
+
+
+def not_judged_reason(reason: str, lang: Lang) -> str:
+    """Why an answer was not judged, in `lang` (unknown reasons stay in English)."""
+    if lang == "zh":
+        for pattern, text in NOT_JUDGED_ZH:
+            if m := pattern.match(reason):
+                return text.format(*m.groups())
+    return reason
+
+
+def machine_text_rows(
+    results: Mapping[str, AiTextResult], questions: Mapping[str, str], lang: Lang
+) -> list[tuple[str, str, str]]:
+    """(question, result, evidence) per answer, in the questions' order: the band and what it
+    means, or why it was not judged; the measure, the threshold and the length judged."""
+    order = {q: i for i, q in enumerate(questions)}
+    rows = []
+    for qid in sorted(results, key=lambda q: (order.get(q, len(order)), q)):
+        x = results[qid]
+        words = f"{x.words:.1f}".removesuffix(".0")
+        if not x.judged or x.band is None:
+            result = _mt("not_judged", lang, reason=not_judged_reason(x.reason, lang))
+            evidence = _mt("words", lang, words=words)
+        else:
+            result = _mt(x.band, lang)
+            measure = x.fast_detect_gpt if x.statistic == "fast_detect_gpt" else x.binoculars
+            name = MEASURES.get(x.statistic, x.statistic)
+            lines = (
+                [] if measure is None else [_mt("measure", lang, name=name, value=_fixed(measure))]
+            )
+            lines.append(_mt("score", lang, score=_fixed(x.score), threshold=_fixed(x.threshold)))
+            lines.append(_mt("length", lang, tokens=x.tokens, words=words))
+            evidence = "\n".join(lines)
+        rows.append((questions.get(qid) or qid, result, evidence))
+    return rows
+
+
+def _fixed(x: float | None) -> str:
+    return "—" if x is None else f"{x:.3f}"
 
 
 class _Doc:
@@ -170,6 +265,20 @@ class _Doc:
         for item in items:
             self.line(f"• {item}", indent=indent)
 
+    def table(
+        self, head: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[int]
+    ) -> None:
+        self.font(8.5)
+        with self.pdf.table(
+            col_widths=tuple(widths), text_align="LEFT", line_height=4.4, padding=1.2
+        ) as table:
+            for cells in (head, *rows):
+                row = table.row()
+                for cell in cells:
+                    row.cell(self.text(cell))
+        self.pdf.ln(1)
+        self.font()
+
     def output(self) -> bytes:
         return bytes(self.pdf.output())
 
@@ -185,10 +294,14 @@ def report_pdf(
     review: ReviewSummary | None = None,
     notes: Sequence[str] = (),
     lang: Lang | None = None,
+    questions: Mapping[str, str] | None = None,
 ) -> bytes:
-    """The report as PDF bytes; labels in `lang` (default: the interview's language)."""
+    """The report as PDF bytes; labels in `lang` (default: the interview's language);
+    `questions` (question id -> its text, in plan order) names the answers."""
     lang = lang or ("zh" if report.language == "zh" else "en")
-    cjk_text = lang == "zh" or _has_cjk(report.model_dump_json(), review, notes)
+    questions = questions or {}
+    every = [*notes, *questions.values()]
+    cjk_text = lang == "zh" or _has_cjk(report.model_dump_json(), review, every)
     doc = _Doc(lang, cjk_text)
     doc.line(_t("title", lang), size=17, bold=True)
     if not doc.unicode or (_fonts()[1] is None and cjk_text):
@@ -257,6 +370,12 @@ def report_pdf(
             for f in report.integrity_flags
         ]
     )
+    if summary is not None and summary.machine_text:
+        doc.pdf.ln(1.5)
+        doc.line(_mt("title", lang), bold=True)
+        head = [_mt("question", lang), _mt("result", lang), _mt("evidence", lang)]
+        doc.table(head, machine_text_rows(summary.machine_text, questions, lang), (5, 5, 6))
+        doc.line(_mt("note", lang), size=8.5)
 
     if review is not None:
         doc.heading(_t("review", lang))

@@ -10,10 +10,12 @@ from pypdf import PdfReader
 
 from interview.errors import InvalidInput
 from interview.hiring.invitation_mail import decode_csv, invitation_message, parse_candidates
+from interview.integrity.schemas import AiTextResult
+from interview.integrity.summary import summarise
 from interview.report.build import build_report
 from interview.report.export import safe_cell, to_csv
 from interview.report.fairness import adverse_impact
-from interview.report.pdf import report_pdf
+from interview.report.pdf import not_judged_reason, report_pdf
 from interview.report.review import (
     DecisionEntry,
     OverrideEntry,
@@ -126,6 +128,94 @@ def test_the_pdf_holds_the_name_scores_evidence_and_chinese() -> None:
     assert report.competencies[0].name in words
     assert "“q”" in words  # the evidence quote
     assert "honest reporting" in words and "EU profile" in words
+
+
+def _judged(band: str, binoculars: float, score: float, tokens: int, words: float) -> AiTextResult:
+    return AiTextResult(
+        judged=True,
+        reason=f"first {tokens} tokens scored by binoculars-qwen",
+        words=words,
+        score=score,
+        threshold=0.8,
+        binoculars=binoculars,
+        statistic="binoculars",
+        band=band,  # type: ignore[arg-type]
+        tokens=tokens,
+        model="binoculars-qwen",
+    )
+
+
+MACHINE_TEXT = {
+    "a": _judged("strong", 0.72341, 0.912, 412, 305),
+    "b": _judged("none", 0.98765, 0.21, 180, 140),
+    "c": AiTextResult(judged=False, reason="too short: 31 words, need 50", words=31),
+}
+QUESTIONS = {
+    "c": "Why this role?",
+    "a": "Tell me about a time you finished a project under pressure.",
+    "b": "请描述一次您处理客户投诉的经历。",
+}
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "en",
+            [
+                "Machine-written text check",
+                "Why this role? Not judged: too short: 31 words, need 50 31 words",
+                "pressure. Written like a language model: strong sign",
+                "Binoculars 0.723 (lower: more machine-like)",
+                "score 0.912, flag above 0.800 first 412 tokens, 305 words",
+                "请描述一次您处理客户投诉的经历。",  # the CJK font comes in for an English PDF
+                "Written like a language model: no sign Binoculars 0.988",
+                "first 180 tokens, 140 words",
+                "never a verdict: a strong sign means at most 1 in 100 human writers",
+                "Scores are not shown to candidates.",
+            ],
+        ),
+        (
+            "zh",
+            [
+                "机器生成文本检查",
+                "Why this role? 未评估（过短：31 词，需要 50 词）",
+                "共 31 词",
+                "写法像语言模型：迹象明显 Binoculars 值 0.723（越低越像机器所写）",
+                "得分 0.912，超过 0.800 即提示 前 412 个词元，305 词",
+                "写法像语言模型：无迹象 Binoculars 值 0.988",
+                "前 180 个词元，140 词",
+                "提请您人工复核的提示，绝非结论",
+                "分数不会向候选人展示。",
+            ],
+        ),
+    ],
+)
+def test_the_pdf_shows_each_answers_machine_text_check(lang: str, expected: list[str]) -> None:
+    summary = summarise([], ["machine_text"], machine_text=MACHINE_TEXT)
+    report = _report().model_copy(update={"integrity_summary": summary})
+    data = report_pdf(report, lang=lang, questions=QUESTIONS)  # type: ignore[arg-type]
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+    words = " ".join(text.replace("\x00", "").split())
+    for part in expected:
+        assert part in words, (part, words)
+    # In the questions' order: the short answer first, as the interview asked it.
+    assert words.index("Why this role?") < words.index("pressure.") < words.index("经历")
+    assert "Written like a language model: some sign" not in words  # no answer is "some"
+
+
+def test_why_an_answer_was_not_judged_reads_in_chinese_and_unknown_reasons_stay() -> None:
+    from interview.integrity.session import SPOKEN_NOT_JUDGED
+
+    uncalibrated = "no calibration for language 'fr' (calibrated on en): its rate is unknown"
+    assert not_judged_reason("too short: 12.5 words, need 50", "zh") == "过短：12.5 词，需要 50 词"
+    assert not_judged_reason(SPOKEN_NOT_JUDGED, "zh").startswith("口头回答：")
+    assert not_judged_reason(uncalibrated, "zh") == "该语言未校准（其误报率未知）"
+    assert not_judged_reason("too few scored tokens: 40, need 64", "zh") == (
+        "可评分的词元过少：40 个，需要 64 个"
+    )
+    assert not_judged_reason("a reason nobody wrote yet", "zh") == "a reason nobody wrote yet"
+    assert not_judged_reason(SPOKEN_NOT_JUDGED, "en") == SPOKEN_NOT_JUDGED
 
 
 def test_candidates_csv_with_header_languages_and_every_problem_at_once() -> None:

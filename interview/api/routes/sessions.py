@@ -273,7 +273,8 @@ def download_pdf(
     review = summary(s, sess, report, policy.thresholds)
     shown = lang or ("zh" if report.language == "zh" else "en")
     notes = note_texts(compliance(policy, report), shown)
-    data = report_pdf(report, review, notes, shown)
+    questions = {a.question_id: a.question_text for a in session_answers(s, sess)}
+    data = report_pdf(report, review, notes, shown, questions)
     looked(s, user, request, "report.download", f"session:{sess.id}", format="pdf", lang=shown)
     return Response(
         data,
