@@ -262,9 +262,10 @@ function sessionRow(s) {
       s.overridden ? h("span", { class: "muted small block", text: t("list.overridden") }) : null),
     h("td", { dataset: { label: t("list.band") } },
       s.band ? h("span", { class: "band", text: t(`band.${s.band}`), dataset: { band: s.band, testid: "session-band" } }) : h("span", { class: "muted", text: "—" })),
-    h("td", { dataset: { label: t("list.integrity") } },
+    // How much needs a person's look (integrity flags), not a verdict on honesty.
+    h("td", { dataset: { label: t("look.col") } },
       s.integrity
-        ? h("span", { class: "integrity", text: t(`integrity.short.${s.integrity}`), dataset: { level: s.integrity, testid: "session-integrity" } })
+        ? h("span", { class: "integrity", text: t(`look.short.${s.integrity}`), attrs: { title: t("look.hint") }, dataset: { level: s.integrity, testid: "session-integrity" } })
         : h("span", { class: "muted", text: "—" })),
     h("td", { class: "actions-cell" }, scored ? btn : s.status === "invited" && isWriter() ? renewButton(s) : null));
 }
@@ -360,14 +361,14 @@ async function showCompare(roleId) {
     h("thead", {}, h("tr", {},
       h("th", { text: t("list.candidate") }), h("th", { class: "num", text: t("list.overall") }),
       h("th", { class: "num", text: t("compare.after_review") }), h("th", { text: t("list.band") }),
-      h("th", { text: t("list.integrity") }), h("th", { text: t("review.decision") }),
+      h("th", { text: t("look.col"), attrs: { title: t("look.hint") } }), h("th", { text: t("review.decision") }),
       ...c.competencies.map(([id, name]) => h("th", { class: "num", text: name, attrs: { title: id } })))),
     h("tbody", {}, c.rows.map((r) => h("tr", { dataset: { testid: "compare-row", sessionId: r.session_id } },
       h("td", {}, h("a", { href: `#/report/${r.session_id}`, text: r.candidate_name })),
       h("td", { class: "num", text: score(r.overall) }),
       h("td", { class: "num", text: score(r.reviewed_overall) }),
       h("td", {}, h("span", { class: "band", text: t(`band.${r.reviewed_band}`), dataset: { band: r.reviewed_band } })),
-      h("td", {}, h("span", { class: "integrity", text: t(`integrity.short.${r.integrity}`), dataset: { level: r.integrity, testid: "compare-integrity" } })),
+      h("td", {}, h("span", { class: "integrity", text: t(`look.short.${r.integrity}`), dataset: { level: r.integrity, testid: "compare-integrity" } })),
       h("td", { text: r.decision ? t(`decision.${r.decision}`) : "—" }),
       ...c.competencies.map(([id]) => {
         const level = r.levels[id];
