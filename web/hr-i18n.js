@@ -64,7 +64,9 @@ const en = {
   "flag.tab_switch": "left the page", "flag.paste": "pasted text", "flag.near_duplicate": "near-duplicate answer",
   "flag.generator_match": "close to a generated answer", "flag.still_image": "still image",
   "flag.reading_pattern": "reading pattern", "flag.copy": "copied text", "flag.slow_start": "slow start",
-  "flag.second_voice": "another voice",
+  "flag.second_voice": "another voice", "flag.page_reload": "page reloaded",
+  "flagnote.page_reload": "The page was reloaded; the candidate was away {s} s. A reload is not leaving the page for another window.",
+  "flagnote.page_reopened": "The interview page was closed and opened again; the candidate was away {s} s.",
   "mt.title": "Machine-written text check", "mt.question": "Question", "mt.result": "Result",
   "mt.evidence": "Evidence", "mt.strong": "Written like a language model: strong sign",
   "mt.some": "Written like a language model: some sign", "mt.none": "Written like a language model: no sign",
@@ -247,6 +249,9 @@ const zh = {
   "flag.tab_switch": "离开页面", "flag.paste": "粘贴文本", "flag.near_duplicate": "与他人答案高度相似",
   "flag.generator_match": "接近模型生成答案", "flag.still_image": "静止图像", "flag.reading_pattern": "阅读式眼动",
   "flag.copy": "复制文本", "flag.slow_start": "开始作答较慢", "flag.second_voice": "疑似有他人说话",
+  "flag.page_reload": "页面重新加载",
+  "flagnote.page_reload": "页面被重新加载；候选人离开了 {s} 秒。重新加载并不是离开页面去看别的窗口。",
+  "flagnote.page_reopened": "面试页面被关闭后又重新打开；候选人离开了 {s} 秒。",
   "modality.content": "回答内容", "modality.delivery": "表达方式", "modality.presence": "镜头前表现",
   "risk.negative_indicator": "负面行为指标", "risk.resume": "简历", "risk.integrity": "诚信", "risk.reused_answer": "重复回答",
   "qkind.behavioural": "行为", "qkind.situational": "情景", "qkind.resume": "简历", "qkind.followup": "追问",
@@ -409,6 +414,17 @@ export function machineTextReason(reason) {
   if (text.startsWith("no calibration for language")) return t("mt.reason.language");
   if (text.startsWith("spoken answer")) return t("mt.reason.spoken");
   return text;
+}
+
+/** A flag's note for HR: the server writes it in English; a reload's is said here in the
+ * chosen language from its numbers (others stay as sent). */
+export function flagNote(f) {
+  const ev = (f && f.evidence) || {};
+  if (f && f.kind === "page_reload" && typeof ev.away_s === "number") {
+    const key = ev.navigation === "reload" ? "flagnote.page_reload" : "flagnote.page_reopened";
+    return t(key, { s: Math.round(ev.away_s) });
+  }
+  return (f && f.note) || "";
 }
 
 /** Translate the static text of `root` (data-i18n and data-i18n-placeholder attributes). */

@@ -9,7 +9,7 @@ import {
   $, authed, clock, download, error, field, fmtDate, isWriter, langLabel, messageOf, notice,
   pct, score, select, state,
 } from "./hr-common.js";
-import { machineTextReason, t } from "./hr-i18n.js";
+import { flagNote, machineTextReason, t } from "./hr-i18n.js";
 
 const present = (x) => x !== null && x !== undefined;
 
@@ -164,13 +164,13 @@ class Player {
     const untimed = [];
     for (const f of mine) {
       if (!present(f.start_s) || !d) {
-        untimed.push(h("li", { text: `${t(`flag.${f.kind}`)} (${t(`sev.${f.severity}`)}): ${f.note || ""}` }));
+        untimed.push(h("li", { text: `${t(`flag.${f.kind}`)} (${t(`sev.${f.severity}`)}): ${flagNote(f)}` }));
         continue;
       }
       const end = present(f.end_s) ? f.end_s : f.start_s;
       const mark = h("button", {
         type: "button", class: `flag-mark sev-${f.severity}`,
-        title: `${t(`flag.${f.kind}`)}${span(f)}: ${f.note || ""}`,
+        title: `${t(`flag.${f.kind}`)}${span(f)}: ${flagNote(f)}`,
         dataset: { testid: "flag-marker", kind: f.kind },
         attrs: { "aria-label": `${t(`flag.${f.kind}`)}${span(f)}` },
       });
@@ -337,7 +337,7 @@ function integrityBlock(r) {
         ? flags.map((f) => h("li", { dataset: { kind: f.kind, severity: f.severity } },
             h("strong", { text: `${t(`flag.${f.kind}`)} (${t(`sev.${f.severity}`)})` }),
             h("span", { class: "muted", text: `${f.question_id ? ` · ${f.question_id}` : ""}${span(f)}` }),
-            h("span", { class: "block small", text: f.note || "" })))
+            h("span", { class: "block small", text: flagNote(f) })))
         : [h("li", { class: "muted", text: t("integrity.no_flags") })]),
     summary ? machineTextBlock(r, summary.machine_text) : null);
 }

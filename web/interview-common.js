@@ -230,7 +230,23 @@ document.addEventListener("visibilitychange", () => {
 });
 window.addEventListener("blur", () => note("focus_lost"));
 window.addEventListener("focus", () => note("focus_back"));
-window.addEventListener("pagehide", () => flushEvents({ closing: true }));
+window.addEventListener("pagehide", () => {
+  remember(leftKey(), String(Date.now())); // the next load measures how long the page was gone
+  flushEvents({ closing: true });
+});
+
+// A reload (or the link opened again) during the interview: the old page reported hidden as it
+// unloaded; this says the page is back, so the gap reads as a reload, not as leaving the page.
+const leftKey = () => `interview.left.${state.token}`;
+export function notePageLoad() {
+  const nav = (performance.getEntriesByType && performance.getEntriesByType("navigation")[0]) || {};
+  const left = Number(recall(leftKey())) || 0;
+  const detail = { navigation: nav.type || "navigate" };
+  if (left && Date.now() >= left) detail.away_ms = Date.now() - left;
+  remember(leftKey(), "");
+  note("page_load", detail);
+  flushEvents();
+}
 document.addEventListener("paste", (ev) => {
   const text = (ev.clipboardData && ev.clipboardData.getData("text")) || "";
   note("paste", { chars: text.length });

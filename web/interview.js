@@ -18,6 +18,7 @@ import {
   getDraft,
   messageOf,
   note,
+  notePageLoad,
   path,
   qpath,
   recall,
@@ -71,6 +72,7 @@ async function load() {
     show("consent");
     updateConsentButton();
   } else {
+    notePageLoad();
     afterConsent({ reload: true });
   }
 }

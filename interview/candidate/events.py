@@ -54,7 +54,14 @@ def shown_times(s: Session, session_id: str) -> dict[str, datetime]:
 
 
 EventKind = Literal[
-    "focus_lost", "focus_back", "tab_hidden", "tab_visible", "paste", "copy", "answer_start"
+    "focus_lost",
+    "focus_back",
+    "tab_hidden",
+    "tab_visible",
+    "paste",
+    "copy",
+    "answer_start",
+    "page_load",  # loaded again during the interview (a reload): its gap is not leaving
 ]
 
 

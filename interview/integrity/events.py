@@ -1,9 +1,12 @@
 """Browser events as integrity flags: leaving the page, pasting, copying, a long silence.
 
 The candidate page reports focus and visibility changes, paste and copy (sizes only, never
-the text) and the start of each answer; the server records when each question was first
-shown. The rules are deliberately lenient: people glance at a notification, paste their own
-notes, take a minute to think. A flag asks a reviewer to look at that answer, nothing more.
+the text), the start of each answer and each time it is loaded again during the interview
+(a reload, or the link opened again); the server records when each question was first
+shown. A reload hides the page too, but it is not leaving it for another window: its gap is
+flagged apart, as a reload, and low. The rules are deliberately lenient: people glance at a
+notification, paste their own notes, take a minute to think. A flag asks a reviewer to look
+at that answer, nothing more.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from interview.integrity.schemas import Flag
 
 LEAVE = ("focus_lost", "tab_hidden")
 RETURN = ("focus_back", "tab_visible")
+RELOAD = "page_load"  # the page loaded again: it closes an open absence, as a reload gap
 AWAY_LOW_S = 5.0  # one absence at least this long while a question was open
 AWAY_MEDIUM_S = 60.0  # total absence during one question
 DEPARTURES_MEDIUM = 5  # separate absences during one question
@@ -26,7 +30,8 @@ SLOW_START_S = 120.0  # from a question shown to the answer begun
 
 @dataclass(frozen=True)
 class BrowserEvent:
-    kind: str  # focus_lost, focus_back, tab_hidden, tab_visible, paste, copy, answer_start
+    kind: str  # focus_lost, focus_back, tab_hidden, tab_visible, paste, copy, answer_start,
+    # page_load (detail: navigation "reload" / "navigate" / "back_forward", away_ms if known)
     at: float  # seconds since the epoch, as the page's clock said
     question_id: str | None = None
     detail: Mapping[str, Any] = field(default_factory=dict)
@@ -37,6 +42,7 @@ class _Absence:
     start: float
     end: float
     question_id: str | None
+    reload: BrowserEvent | None = None  # the page_load that ended it: a reload's gap
 
     @property
     def seconds(self) -> float:
@@ -45,7 +51,8 @@ class _Absence:
 
 def absences(events: Sequence[BrowserEvent], end: float | None = None) -> list[_Absence]:
     """Stretches from a leave event to the next return (or `end`); overlapping leave
-    events (blur then hidden) count once."""
+    events (blur then hidden) count once. A page_load with no absence open (the leave event
+    was lost with the old page) is a reload gap of the `away_ms` the page measured, if any."""
     out: list[_Absence] = []
     open_at: BrowserEvent | None = None
     for e in sorted(events, key=lambda e: e.at):
@@ -54,6 +61,12 @@ def absences(events: Sequence[BrowserEvent], end: float | None = None) -> list[_
         elif e.kind in RETURN and open_at is not None:
             out.append(_Absence(open_at.at, e.at, open_at.question_id))
             open_at = None
+        elif e.kind == RELOAD and open_at is not None:
+            out.append(_Absence(open_at.at, e.at, open_at.question_id, reload=e))
+            open_at = None
+        elif e.kind == RELOAD:
+            away = max(0.0, float(e.detail.get("away_ms", 0) or 0) / 1000)
+            out.append(_Absence(e.at - away, e.at, e.question_id, reload=e))
     if open_at is not None and end is not None and end > open_at.at:
         out.append(_Absence(open_at.at, end, open_at.question_id))
     return out
@@ -73,7 +86,10 @@ def event_flags(
     flags: list[Flag] = []
     by_question: dict[str | None, list[_Absence]] = defaultdict(list)
     for a in absences(events, end):
-        by_question[a.question_id].append(a)
+        if a.reload is not None:
+            flags.append(_reload_flag(a, shown))
+        else:
+            by_question[a.question_id].append(a)
     for qid, gone in by_question.items():
         total = sum(a.seconds for a in gone)
         longest = max(gone, key=lambda a: a.seconds)
@@ -161,3 +177,31 @@ def event_flags(
                 )
             )
     return flags
+
+
+def _reload_flag(gap: _Absence, shown: Mapping[str, float]) -> Flag:
+    """A reload (or the link opened again) with the time the page was gone: low, always.
+
+    The page was not showing another window; a slow connection, a stuck camera or a
+    mistaken key explain most reloads. Only the length of the gap is for the reviewer."""
+    assert gap.reload is not None
+    navigation = str(gap.reload.detail.get("navigation", "reload"))
+    start = _offset(gap.start, shown, gap.question_id)
+    what = (
+        "The page was reloaded"
+        if navigation == "reload"
+        else "The interview page was closed and opened again"
+    )
+    return Flag(
+        kind="page_reload",
+        severity="low",
+        confidence=1.0,
+        start_s=start,
+        end_s=None if start is None else round(start + gap.seconds, 3),
+        evidence={"away_s": round(gap.seconds, 1), "navigation": navigation},
+        question_id=gap.question_id,
+        note=(
+            f"{what}; the candidate was away {gap.seconds:.0f} s. A reload is not leaving "
+            "the page for another window: a slow connection or a stuck camera can explain it."
+        ),
+    )

@@ -14,6 +14,7 @@ FlagKind = Literal[
     "no_face",  # nobody in frame for a stretch
     "looking_away",  # gaze off the screen for a stretch, as when reading
     "tab_switch",  # the interview page lost focus
+    "page_reload",  # the page was reloaded (or opened again): how long it was gone
     "paste",  # text pasted into an answer box
     "near_duplicate",  # an answer nearly identical to another candidate's
     "generator_match",  # an answer close to what a language model writes for the question

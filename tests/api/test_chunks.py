@@ -21,8 +21,9 @@ from sqlalchemy import select
 
 from bench.load import make_recording
 from interview.candidate import uploads
-from interview.candidate.events import session_events
+from interview.candidate.events import browser_evidence, session_events
 from interview.errors import InvalidInput
+from interview.integrity.events import event_flags
 from interview.storage.blobs import FileBlobStore
 from interview.storage.tables import Answer, FollowUpPrompt, IntegrityEvent, RecordingChunk
 from tests.api.conftest import Api
@@ -284,6 +285,31 @@ def test_browser_events_are_validated_and_stored(api: Api) -> None:
         api.client.post(f"/api/v1/interview/{t2}/events", json={"events": events}).status_code
         == 409
     )
+
+
+def test_a_reload_reported_by_the_page_reads_as_a_reload(api: Api) -> None:
+    """The page hides as it unloads and says page_load when it is back: the gap becomes a
+    low page_reload flag, not a long absence from the page."""
+    role = _role(api)
+    t, questions = _interview(api, role)
+    qid = _open_question(questions)
+    events = [
+        {"kind": "tab_hidden", "question_id": qid, "client_time": 1_780_000_001_000},
+        {
+            "kind": "page_load",
+            "client_time": 1_780_000_004_000,
+            "detail": {"navigation": "reload", "away_ms": 3000},
+        },
+    ]
+    r = api.client.post(f"/api/v1/interview/{t}/events", json={"events": events})
+    assert r.status_code == 201, r.text
+    with api.db.session() as s:
+        sess_id = s.scalars(select(IntegrityEvent.session_id)).first()
+        assert sess_id is not None
+        seen, shown = browser_evidence(s, sess_id)
+    [flag] = event_flags(seen, shown, end=seen[0].at + 326)
+    assert flag.kind == "page_reload" and flag.severity == "low"
+    assert flag.evidence["away_s"] == 3.0 and flag.question_id == qid
 
 
 def test_question_shown_keeps_the_first_time(api: Api) -> None:

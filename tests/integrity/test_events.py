@@ -73,3 +73,38 @@ def test_summary_levels() -> None:
     both = summarise(paste + away, ["browser", "browser"])
     assert both.level == "high" and both.by_kind == {"paste": 1, "tab_switch": 1}
     assert both.checks == ("browser",) and "never a decision" in both.reason
+
+
+def test_a_reload_is_its_own_low_flag_not_leaving_the_page() -> None:
+    # As the page reports a reload: hidden as the old page unloads, page_load from the new one
+    # (no question open yet), then nothing until the interview ends 326 s later.
+    events = [
+        E("tab_hidden", 10),
+        BrowserEvent("page_load", T0 + 12.5, None, {"navigation": "reload", "away_ms": 2400}),
+    ]
+    [flag] = event_flags(events, {"q1": T0}, end=T0 + 336)
+    assert flag.kind == "page_reload" and flag.severity == "low"
+    assert flag.question_id == "q1" and flag.start_s == 10 and flag.end_s == 12.5
+    assert flag.evidence == {"away_s": 2.5, "navigation": "reload"}
+    assert flag.note.startswith("The page was reloaded; the candidate was away 2 s")
+
+
+def test_a_long_reload_stays_low_and_never_makes_high_on_its_own() -> None:
+    back = BrowserEvent("page_load", T0 + 336, None, {"navigation": "reload"})
+    reload = [E("tab_hidden", 10), back]
+    [flag] = event_flags(reload, {"q1": T0})
+    assert flag.kind == "page_reload" and flag.severity == "low"
+    assert "reloaded; the candidate was away 326 s" in flag.note
+    assert summarise([flag], ["browser"]).level == "low"
+    paste = event_flags([E("paste", 400, chars=500)], {"q1": T0})
+    assert summarise([flag, *paste], ["browser"]).level == "medium"  # not high
+
+
+def test_a_reload_whose_leave_event_was_lost_uses_the_pages_own_gap() -> None:
+    opened = BrowserEvent("page_load", T0 + 100, None, {"navigation": "navigate", "away_ms": 40e3})
+    [flag] = event_flags([opened], {})
+    assert flag.kind == "page_reload" and flag.evidence["away_s"] == 40
+    assert flag.note.startswith("The interview page was closed and opened again")
+    # A tab switch after the reload is still a tab switch.
+    later = [opened, E("focus_lost", 200), E("focus_back", 200 + AWAY_LOW_S + 1)]
+    assert sorted(f.kind for f in event_flags(later, {})) == ["page_reload", "tab_switch"]
