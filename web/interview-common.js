@@ -12,6 +12,7 @@ export const els = {
   roleLine: $("role-line"),
   roleTitle: $("role-title"),
   error: $("error"),
+  notice: $("notice"),
   loading: $("loading"),
   consent: $("consent"),
   consentForm: $("consent-form"),

@@ -144,6 +144,7 @@ function canRecord(q) {
 function render(q, index, total) {
   state.current = q;
   error("");
+  els.notice.hidden = true; // a time-up notice stays for one question
   els.progress.textContent = t("progress", { n: index + 1, total });
   els.progressBar.style.width = `${Math.round((index / total) * 100)}%`;
   els.questionText.textContent = q.text;
@@ -161,7 +162,7 @@ function render(q, index, total) {
   if (q.image_url) els.image.src = q.image_url;
   else els.image.removeAttribute("src");
   show("question");
-  markShown(q.id);
+  state.shown = markShown(q.id);
   speak(q.text);
   if (canRecord(q)) {
     showRecorder(q);
@@ -201,33 +202,63 @@ function showTyped(q) {
 
 function markShown(qid) {
   // The server keeps the first time; timed items and the delay before answering use it.
-  withRetry(() => api(qpath(qid, "questions/{q}/shown"), { method: "POST" }), { tries: 4 }).catch(() => {});
+  return withRetry(() => api(qpath(qid, "questions/{q}/shown"), { method: "POST" }), { tries: 4 })
+    .catch(() => null);
 }
 
-// Timed items: a visible countdown; when it ends, the picked option (if any) is sent.
+// Timed items: a visible countdown from when the server first showed the item (a reload
+// resumes it). When it ends, what is there (the option picked, or nothing) is sent at the
+// limit, the candidate is told what was kept, and the interview moves on.
 let timer = null;
+let left = 0;
 function stopCountdown() {
   if (timer) clearInterval(timer);
   timer = null;
   els.countdown.hidden = true;
 }
 function startCountdown(q) {
-  let left = q.time_limit_s || 60;
+  left = q.time_limit_s || 60;
   const tick = () => {
     els.countdown.hidden = false;
-    els.countdown.textContent = t("secondsLeft", { s: left });
+    els.countdown.textContent = t("secondsLeft", { s: Math.max(0, left) });
     if (left <= 0) {
       stopCountdown();
-      if (selectedChoice()) els.answerForm.requestSubmit();
-      else {
-        state.answered.add(q.id); // time is up with nothing picked: move on
-        next();
-      }
+      timeUp(q);
+      return;
     }
     left -= 1;
   };
+  (state.shown || Promise.resolve(null)).then((shown) => {
+    if (state.current !== q || !timer || !shown || shown.seconds_left == null) return;
+    left = Math.min(left, Math.ceil(shown.seconds_left));
+  });
   tick();
   timer = setInterval(tick, 1000);
+}
+
+async function timeUp(q) {
+  if (state.current !== q) return;
+  const body = { question_id: q.id, timed_out: true };
+  const choiceId = selectedChoice();
+  if (choiceId) body.choice_id = choiceId;
+  else if (!(q.choices || []).length && els.answer.value.trim()) body.text = els.answer.value;
+  inFlight = true;
+  els.answerSubmit.disabled = true;
+  let message;
+  try {
+    const ack = await withRetry(() => api(path("/answers"), { method: "POST", body }), { tries: 3 });
+    message = t(ack && ack.timed_out ? "timeUpNothing" : "timeUpSaved");
+    if (body.text) setDraft(q.id, "");
+  } catch {
+    message = t("timeUpUnsent"); // asked again on the next load, when the server says time is up
+  } finally {
+    inFlight = false;
+  }
+  delete els.answer.dataset.started;
+  state.answered.add(q.id);
+  next();
+  els.notice.textContent = message;
+  els.notice.hidden = false;
 }
 function selectedChoice() {
   const picked = els.choices.querySelector("input[name=choice]:checked");

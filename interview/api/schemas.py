@@ -223,6 +223,9 @@ class TextAnswerIn(In):
     question_id: str = Field(min_length=1, max_length=64)
     text: str | None = Field(default=None, min_length=1, max_length=100_000)
     choice_id: str | None = Field(default=None, min_length=1, max_length=16)
+    # Sent by the page when a timed item's countdown ran out: what it had (a choice, text or
+    # nothing) is stored; nothing, or a send past the limit, is kept as "time ran out".
+    timed_out: bool = False
 
 
 class FollowUpOut(BaseModel):
@@ -238,6 +241,7 @@ class AnswerAck(BaseModel):
     attempt: int
     stored: bool = True
     followup: FollowUpOut | None = None
+    timed_out: bool = False  # stored as "no answer, time ran out"
 
 
 class ChunkOut(BaseModel):
@@ -322,6 +326,8 @@ class EnrollmentOut(BaseModel):
 class ShownOut(BaseModel):
     question_id: str
     shown_at: datetime  # the first time, on the server's clock
+    # A timed item: seconds its countdown has left from shown_at (a reload resumes it there).
+    seconds_left: float | None = None
 
 
 class CompleteOut(BaseModel):

@@ -3,7 +3,7 @@ recorded answers, and reading them back (with their follow-up replies) for scori
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -16,9 +16,12 @@ from interview.storage.tables import (
     Answer,
     FollowUpPrompt,
     InterviewSession,
+    QuestionShown,
 )
 
 FOLLOWUP_SEP = "~f"  # a follow-up's answer is stored under "<question id>~f<n>"
+TIME_GRACE_S = 10.0  # a timed item's answer sent at its limit may arrive this much later
+TIMED_OUT = "timeout"  # Answer.kind of a timed item whose time ran out with nothing chosen
 
 
 def split_followup_id(question_id: str) -> tuple[str, int]:
@@ -73,6 +76,66 @@ def answerable(s: Session, sess: InterviewSession, question_id: str) -> Question
     return question
 
 
+def is_timed(question: Question) -> bool:
+    """Timed items (multiple choice) run a countdown from when they are shown; written and
+    recorded answers are not timed that way (a recording's length is its own limit)."""
+    return bool(question.choices)
+
+
+def seconds_left(
+    s: Session, sess: InterviewSession, question: Question, now: datetime
+) -> float | None:
+    """Seconds left on a timed item's countdown (negative once past it), on the server's
+    clock from when the item was first shown; None when untimed or not shown yet."""
+    if not is_timed(question):
+        return None
+    shown = s.scalar(
+        select(QuestionShown.shown_at).where(
+            QuestionShown.session_id == sess.id, QuestionShown.question_id == question.id
+        )
+    )
+    if shown is None:
+        return None
+    at = now.replace(tzinfo=now.tzinfo or UTC)
+    elapsed = (at - shown.replace(tzinfo=shown.tzinfo or UTC)).total_seconds()
+    return question.time_limit_s - elapsed
+
+
+def time_is_up(s: Session, sess: InterviewSession, question: Question, now: datetime) -> bool:
+    """Whether a timed item's limit, with TIME_GRACE_S for the network, has passed."""
+    left = seconds_left(s, sess, question, now)
+    return left is not None and left < -TIME_GRACE_S
+
+
+def _refuse_if_time_is_up(
+    s: Session, sess: InterviewSession, question: Question, now: datetime
+) -> None:
+    if time_is_up(s, sess, question, now):
+        raise Conflict(
+            f"the time for item {question.id} ran out: it allows {question.time_limit_s} s "
+            f"from when it was shown (with {TIME_GRACE_S:.0f} s for the network), so answers "
+            "to it are no longer accepted; go on to the next question"
+        )
+    if _timed_out(s, sess, question.id):
+        raise Conflict(
+            f"the time for item {question.id} ran out and that was recorded; "
+            "go on to the next question"
+        )
+
+
+def _timed_out(s: Session, sess: InterviewSession, question_id: str) -> bool:
+    return (
+        s.scalar(
+            select(Answer.id).where(
+                Answer.session_id == sess.id,
+                Answer.question_id == question_id,
+                Answer.kind == TIMED_OUT,
+            )
+        )
+        is not None
+    )
+
+
 def _store_answer(
     s: Session, sess: InterviewSession, question_id: str, kind: str, text: str, now: datetime
 ) -> Answer:
@@ -102,6 +165,7 @@ def submit_text_answer(
 ) -> Answer:
     """Store a typed answer; the caller's commit acknowledges it."""
     question = answerable(s, sess, question_id)
+    _refuse_if_time_is_up(s, sess, question, now)
     if "text" not in question.answer_modes:
         raise InvalidInput(
             f"question {question_id} takes {list(question.answer_modes)} answers, not text"
@@ -128,6 +192,7 @@ def submit_media_answer(
 ) -> Answer:
     """Store a recorded answer whose bytes are already durable in the blob store."""
     question = answerable(s, sess, question_id)
+    _refuse_if_time_is_up(s, sess, question, now)
     kind = "video" if has_video else "audio"
     if kind not in question.answer_modes and "text" not in question.answer_modes:
         raise InvalidInput(f"question {question_id} takes {list(question.answer_modes)} answers")
@@ -141,9 +206,14 @@ def submit_media_answer(
     return answer
 
 
-def recordable_question(s: Session, sess: InterviewSession, question_id: str) -> Question:
-    """The question a recording (or a chunk of one) may be uploaded for, else a clear error."""
+def recordable_question(
+    s: Session, sess: InterviewSession, question_id: str, now: datetime | None = None
+) -> Question:
+    """The question a recording (or a chunk of one) may be uploaded for, else a clear error;
+    with `now`, a timed item's chunks are refused once its time is up."""
     question = answerable(s, sess, question_id)
+    if now is not None:
+        _refuse_if_time_is_up(s, sess, question, now)
     if not consent_state(s, sess.id).get("recording", False):
         raise Conflict("consent to recording was not given; answer in writing instead")
     if question.choices:
@@ -160,6 +230,7 @@ def submit_choice_answer(
 ) -> Answer:
     """Store the option picked for a multiple-choice item."""
     question = answerable(s, sess, question_id)
+    _refuse_if_time_is_up(s, sess, question, now)
     if not question.choices:
         raise InvalidInput(f"question {question_id} is not multiple choice; send 'text'")
     if choice_id not in {c.id for c in question.choices}:
@@ -168,6 +239,40 @@ def submit_choice_answer(
             f"choice {choice_id!r} is not an option of {question_id}; options: {options}"
         )
     return _store_answer(s, sess, question_id, "choice", choice_id, now)
+
+
+def submit_timed_out(
+    s: Session,
+    sess: InterviewSession,
+    question_id: str,
+    choice_id: str | None,
+    text: str | None,
+    max_chars: int,
+    now: datetime,
+) -> Answer:
+    """What the page had when a timed item's countdown ran out, sent at the limit: the option
+    picked (or the text typed) is stored as the answer; nothing, or a send that arrives past
+    the limit and its grace, is stored as "no answer, time ran out" (kind "timeout"), unless
+    an answer given in time is already stored (it stands)."""
+    question = answerable(s, sess, question_id)
+    if not is_timed(question):
+        raise InvalidInput(
+            f"question {question_id} is not timed; send the answer without 'timed_out'"
+        )
+    earlier = s.scalar(
+        select(Answer)
+        .where(Answer.session_id == sess.id, Answer.question_id == question_id)
+        .order_by(Answer.attempt.desc())
+        .limit(1)
+    )
+    if earlier is not None and (earlier.kind == TIMED_OUT or time_is_up(s, sess, question, now)):
+        return earlier  # a retry of the same send, or late: what was stored in time stands
+    if not time_is_up(s, sess, question, now):
+        if choice_id is not None:
+            return submit_choice_answer(s, sess, question_id, choice_id, now)
+        if text is not None and text.strip() and "text" in question.answer_modes:
+            return submit_text_answer(s, sess, question_id, text, max_chars, now)
+    return _store_answer(s, sess, question_id, TIMED_OUT, "", now)
 
 
 MAX_PEERS = 2000  # answers of other candidates compared for near-duplicates (newest first)

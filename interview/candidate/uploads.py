@@ -148,7 +148,7 @@ def store_chunk(
         raise InvalidInput(f"chunk {seq} is empty (0 bytes); send the recorder's blob")
     if len(data) > MAX_CHUNK_BYTES:
         raise PayloadTooLarge(f"chunk {seq} is {len(data)} bytes; the limit is {MAX_CHUNK_BYTES}")
-    recordable_question(s, sess, question_id)
+    recordable_question(s, sess, question_id, now)
     digest = sha256_hex(data)
     all_takes = takes(s, sess.id, question_id)
     rec = next((r for r in all_takes if r.take == take), None)

@@ -216,3 +216,73 @@ def test_a_reopened_link_says_the_review_request_was_sent(site, browser) -> None
     again = c.post(f"/interview/{token}/review-request", json={"reason": "Again."})
     assert again.json()["requested_at"] == at  # asking twice keeps the first request
     page.close()
+
+
+def test_a_timed_item_keeps_the_choice_when_time_runs_out_and_a_reload_resumes_it(
+    site, browser
+) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from sqlalchemy import select, update
+
+    from interview.storage.tables import Answer, IntegrityEvent, InterviewSession, QuestionShown
+
+    c = site.client()
+    role = c.post(
+        "/roles",
+        json={"title": "Cashier", "language": "en", "max_questions": 1, "choice_items": 1},
+        headers=site.hr,
+    ).json()
+    item = next(q for q in role["questions"] if q["choices"])
+    inv = c.post(
+        f"/roles/{role['id']}/invitations",
+        json={"candidate_name": "Timed Candidate", "language": "en"},
+        headers=site.hr,
+    ).json()
+    token = inv["token"]
+    assert c.post(f"/interview/{token}/consent", json={"recording": False, "ai_assessment": True})
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{site.server.base}/web/interview.html#{token}")
+    page.wait_for_selector("#question", state="visible")
+    for _ in range(3):  # the open question, and a follow-up if one is asked
+        if page.is_visible("[data-testid=choice]"):
+            break
+        page.wait_for_selector("#answer-text", state="visible")
+        before = page.inner_text("#question-text")
+        page.fill("#answer-text", "I counted the till twice and called my manager. " * 3)
+        page.click("#answer-submit")
+        page.wait_for_function(
+            "q => document.querySelector('#question-text').textContent !== q", arg=before
+        )
+    page.wait_for_selector("[data-testid=choice]", state="visible")
+    time.sleep(0.5)  # the page marked the item shown
+    with site.db.session() as s:  # the item was shown long ago: a few seconds are left
+        sid = s.scalar(select(InterviewSession.id).where(InterviewSession.id == inv["session_id"]))
+        row = s.scalars(
+            select(QuestionShown).where(
+                QuestionShown.session_id == sid, QuestionShown.question_id == item["id"]
+            )
+        ).one()
+        back = timedelta(seconds=item["time_limit_s"] - 6)
+        s.execute(
+            update(QuestionShown)
+            .where(QuestionShown.id == row.id)
+            .values(shown_at=row.shown_at - back)
+        )
+        s.commit()
+    page.reload()
+    page.wait_for_selector("[data-testid=choice]", state="visible")
+    page.wait_for_function(
+        "() => parseInt(document.querySelector('#countdown').textContent) <= 7"
+    )  # resumed from the server's time, not the full limit
+    page.locator("[data-testid=choice]").nth(1).check()
+    page.wait_for_selector("#notice", state="visible", timeout=20_000)
+    assert "your choice was saved" in page.inner_text("#notice")
+    assert page.is_visible("#finish")
+    with site.db.session() as s:
+        answers = s.scalars(select(Answer).where(Answer.session_id == sid)).all()
+        kept = [(a.kind, a.text) for a in answers if a.question_id == item["id"]]
+        assert kept == [("choice", item["choices"][1]["id"])]
+        kinds = set(s.scalars(select(IntegrityEvent.kind).where(IntegrityEvent.session_id == sid)))
+    assert "page_load" in kinds  # the reload was said as such
+    page.close()

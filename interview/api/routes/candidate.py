@@ -35,11 +35,15 @@ from interview.api.schemas import (
 )
 from interview.candidate import uploads
 from interview.candidate.answers import (
+    TIMED_OUT,
+    answerable,
     recordable_question,
+    seconds_left,
     split_followup_id,
     submit_choice_answer,
     submit_media_answer,
     submit_text_answer,
+    submit_timed_out,
 )
 from interview.candidate.enrollment import (
     MAX_PHOTO_BYTES,
@@ -157,6 +161,24 @@ async def answer(token: str, body: TextAnswerIn, ctx: Ctx, s: SessionDep) -> Ans
 
     def store() -> tuple[InterviewSession, AnswerAck, bool]:
         sess = session_by_token(s, token, now())
+        if body.timed_out:
+            row = submit_timed_out(
+                s,
+                sess,
+                body.question_id,
+                body.choice_id,
+                body.text,
+                ctx.settings.max_answer_chars,
+                now(),
+            )
+            s.commit()
+            ack = AnswerAck(
+                answer_id=row.id,
+                question_id=row.question_id,
+                attempt=row.attempt,
+                timed_out=row.kind == TIMED_OUT,
+            )
+            return sess, ack, False
         if (body.text is None) == (body.choice_id is None):
             raise InvalidInput("send either 'text' (a typed answer) or 'choice_id' (an option)")
         if body.choice_id is not None:
@@ -404,7 +426,7 @@ async def finish_recording(
         if rec.status == "finished":
             response.status_code = status.HTTP_200_OK
             return _finished_ack(s, sess, rec, body.chunks), None
-        recordable_question(s, sess, question_id)
+        recordable_question(s, sess, question_id, now())
         # The live transcriber was fed the chunks as uploaded; the remuxed file always differs.
         data, container, uploaded = uploads.assemble(
             ctx.blobs, uploads.chunks_of(s, rec.id), body.chunks
@@ -481,9 +503,15 @@ def question_shown(token: str, question_id: QuestionPath, s: SessionDep) -> Show
     """Record when a question was first shown (the first time is kept); timed items and the
     delay before answering are measured from this, on the server's clock."""
     sess = session_by_token(s, token, now())
-    shown_at, _ = mark_shown(s, sess, question_id, now())
+    at = now()
+    shown_at, _ = mark_shown(s, sess, question_id, at)
+    left = seconds_left(s, sess, answerable(s, sess, question_id), at)
     s.commit()
-    return ShownOut(question_id=question_id, shown_at=shown_at)
+    return ShownOut(
+        question_id=question_id,
+        shown_at=shown_at,
+        seconds_left=None if left is None else round(max(0.0, left), 1),
+    )
 
 
 @router.post("/events", status_code=status.HTTP_201_CREATED)
