@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from interview.backend.schemas import PairScores, TokenScores
 from interview.errors import InvalidInput
@@ -47,6 +47,16 @@ CALIBRATION_FILE = Path(__file__).parent / "data" / "calibration.json"
 MIN_TOKENS = 16  # fewer scored tokens carry too little evidence to judge
 RIDGE = 1e-3  # L2 penalty on the logistic slope: keeps the fit finite on separable data
 SOME_FPR = 0.05  # "some sign": a level one in twenty human texts reaches
+
+
+PAIR_STATISTICS = (
+    "binoculars",
+    "binoculars_swapped",
+    "loglik_performer",
+    "loglik_observer",
+    "fdg_performer",
+    "fdg_cross",
+)
 
 
 class Calibration(BaseModel):
@@ -77,7 +87,19 @@ class Calibration(BaseModel):
         "loglik_observer",
         "fdg_performer",
         "fdg_cross",
+        "combination",  # sum of weights[name] * pair_statistics()[name]
     ] = "fast_detect_gpt"
+    weights: dict[str, float] = {}  # statistic "combination" only
+
+    @model_validator(mode="after")
+    def _weights_name_statistics(self) -> Calibration:
+        unknown = sorted(set(self.weights) - set(PAIR_STATISTICS))
+        if unknown or (self.statistic == "combination" and not self.weights):
+            raise ValueError(
+                f"statistic 'combination' needs weights over {', '.join(PAIR_STATISTICS)}; "
+                f"got {sorted(self.weights) or 'none'}"
+            )
+        return self
     # Per-length thresholds (shorter texts are noisier and need a higher bar): the band with
     # the largest min_tokens at or under the scored tokens applies. Empty: threshold only.
     bands: tuple[LengthBand, ...] = ()
@@ -193,21 +215,16 @@ def pair_statistics(pair: PairScores, n: int) -> dict[str, float]:
     }
 
 
-PAIR_STATISTICS = (
-    "binoculars",
-    "binoculars_swapped",
-    "loglik_performer",
-    "loglik_observer",
-    "fdg_performer",
-    "fdg_cross",
-)
 
 
 def signal(scores: TokenScores | PairScores, calibration: Calibration) -> float:
     """The calibration's statistic on its window, oriented so that higher is more machine-like."""
     if isinstance(scores, PairScores):
         n = min(calibration.max_tokens, len(scores.logprob_performer))
-        return pair_statistics(scores, n)[calibration.statistic]
+        stats = pair_statistics(scores, n)
+        if calibration.statistic == "combination":
+            return math.fsum(w * stats[name] for name, w in calibration.weights.items())
+        return stats[calibration.statistic]
     if calibration.statistic == "binoculars":
         return -binoculars(scores, calibration.max_tokens)
     if calibration.statistic != "fast_detect_gpt":

@@ -25,6 +25,7 @@ from interview.integrity.ai_text import (
     pair_statistics,
     perplexity,
     sampling_discrepancy,
+    signal,
     threshold_at_fpr,
 )
 from interview.integrity.schemas import AiTextResult, Flag
@@ -324,6 +325,19 @@ def test_the_length_band_of_the_answer_sets_the_bar(n: int, ratio: float, band: 
     result = judge_text(TEXT, "en", pair, _banded())
     assert result.judged and result.band == band and result.binoculars == pytest.approx(ratio)
     assert (flag_for(result, "q1") is not None) is (band == "strong")
+
+
+def test_a_combination_is_the_weighted_sum_of_the_pair_statistics() -> None:
+    weights = {"binoculars": 2.0, "loglik_performer": 0.5}
+    calibration = _banded(statistic="combination", weights=weights)
+    pair = _pair(80, lp_perf=-1.5, lp_obs=-2.5, mean_op=-3.0)
+    stats = pair_statistics(pair, 80)
+    expected = 2.0 * stats["binoculars"] + 0.5 * stats["loglik_performer"]
+    assert signal(pair, calibration) == pytest.approx(expected)
+    with pytest.raises(ValueError, match="combination"):
+        _banded(statistic="combination", weights={})
+    with pytest.raises(ValueError, match="weights"):
+        _banded(statistic="combination", weights={"perplexity_of_my_own": 1.0})
 
 
 def test_an_answer_shorter_than_the_shortest_band_is_not_judged() -> None:
