@@ -8,10 +8,12 @@ live count, a warning near it, a paste cut at it with a note, and a plain refusa
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +22,7 @@ from tests.web.test_browser import ARGS, CHROMIUM
 from tests.web.test_recording import Site
 
 LIMIT = 300  # characters; the server's setting, read by the page
+SHOTS = Path(os.environ.get("INTERVIEW_TEST_ARTIFACTS", "/tmp")) / "interview-items"
 
 
 @pytest.fixture(scope="module")
@@ -154,7 +157,7 @@ def test_each_item_says_what_its_answer_mode_needs(site, browser) -> None:  # ty
         f"/interview/{token}/consent", json={"recording": False, "ai_assessment": True}
     )
     assert r.status_code == 201, r.text
-    page = browser.new_page(viewport={"width": 390, "height": 800})
+    page = browser.new_page(viewport={"width": 390, "height": 844})
     page.goto(f"{site.server.base}/web/interview.html#{token}")
     page.wait_for_selector("#answer-text", state="visible")
     # A written question: a length in words, not a time.
@@ -176,6 +179,12 @@ def test_each_item_says_what_its_answer_mode_needs(site, browser) -> None:  # ty
     assert not page.is_visible("#question-time")
     assert "minute" not in page.inner_text("#question")
     assert page.is_visible("#countdown") and "s left" in page.inner_text("#countdown")
+    # On a phone the Submit button is on screen without scrolling.
+    page.evaluate("() => window.scrollTo(0, 0)")
+    box = page.locator("#answer-submit").bounding_box()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "choice-item-phone-390x844.png"))
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 844, box
     page.close()
 
 
