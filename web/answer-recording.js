@@ -30,7 +30,28 @@ function recButtons({ start = false, stop = false, resume = false, retake = fals
   els.recNext.hidden = !nextQ;
 }
 
+/** The device stopped: say so in place of the recorder, and offer it again or writing. A take
+ * being recorded is stopped and sent: what was recorded until then is kept. */
+export function showDeviceLost(q) {
+  const rec = state.rec;
+  if (rec && rec.recorder && rec.recorder.state === "recording") stopRecording();
+  else recButtons();
+  const message = t(state.deviceLost === "audio" ? "deviceLostAudio" : "deviceLostVideo");
+  els.answerForm.hidden = true;
+  els.recorder.hidden = false;
+  els.recPreview.srcObject = null;
+  els.recPreview.hidden = true;
+  els.recDot.hidden = true;
+  // While a take is being sent its status says so; the message goes above the question then.
+  if (rec && rec.finishing) error(message);
+  else status(els.recStatus, message, "problem");
+  els.recDeviceRetry.hidden = false;
+  els.recWrite.hidden = !(q.answer_modes || []).includes("text");
+  els.recDeviceRetry.focus();
+}
+
 export async function showRecorder(q) {
+  els.recDeviceRetry.hidden = true;
   els.questionTime.textContent = t("recLimit", { duration: duration(q.time_limit_s) });
   els.questionTime.hidden = false;
   els.answerForm.hidden = true;

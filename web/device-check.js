@@ -18,6 +18,7 @@ export async function openDevices() {
   try {
     state.stream = await navigator.mediaDevices.getUserMedia({ video, audio });
     state.streamKind = state.stream.getVideoTracks().length ? "video" : "audio";
+    watchStream(state.stream);
     return true;
   } catch (err) {
     if (err && err.name === "NotAllowedError") {
@@ -33,10 +34,27 @@ export async function openDevices() {
     // No camera (or none usable): sound only.
     state.stream = await navigator.mediaDevices.getUserMedia({ audio });
     state.streamKind = "audio";
+    watchStream(state.stream);
     return true;
   } catch (err) {
     state.deviceProblem = err && err.name === "NotAllowedError" ? "deviceDenied" : "deviceMissing";
     return false;
+  }
+}
+
+// A camera or microphone can stop mid-interview (unplugged, turned off, taken by another
+// program): its track ends and the preview goes black. The stream is dropped (so the device
+// can be opened again) and the page is told, to say so and offer the device again or writing.
+function watchStream(stream) {
+  state.deviceLost = null;
+  for (const track of stream.getTracks()) {
+    track.addEventListener("ended", () => {
+      if (state.stream !== stream || state.done) return;
+      for (const other of stream.getTracks()) other.stop();
+      state.stream = null;
+      state.deviceLost = track.kind; // "video" or "audio"
+      document.dispatchEvent(new CustomEvent("devicelost", { detail: { kind: track.kind } }));
+    });
   }
 }
 

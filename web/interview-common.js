@@ -53,6 +53,7 @@ export const els = {
   recRetake: $("rec-retake"),
   recNext: $("rec-next"),
   recWrite: $("rec-write"),
+  recDeviceRetry: $("rec-device-retry"),
   answerForm: $("answer-form"),
   answer: $("answer-text"),
   answerCount: $("answer-count"),

@@ -7,7 +7,7 @@
 // check and the photo; answer-recording.js the recorded answers.
 
 import { api, ApiError, h, withRetry } from "./api.js";
-import { showRecorder } from "./answer-recording.js";
+import { showDeviceLost, showRecorder } from "./answer-recording.js";
 import { deviceCheck, enrollStep, openDevices } from "./device-check.js";
 import {
   applyLanguage,
@@ -27,6 +27,7 @@ import {
   setDraft,
   show,
   speak,
+  status,
   state,
   t,
   textAllowed,
@@ -164,6 +165,11 @@ function render(q, index, total) {
   show("question");
   state.shown = markShown(q.id);
   speak(q.text);
+  if (state.deviceLost && !state.written && !(q.choices || []).length &&
+      (q.answer_modes || []).some((m) => m === "audio" || m === "video")) {
+    showDeviceLost(q); // the device stopped earlier: say so before falling back to writing
+    return;
+  }
   if (canRecord(q)) {
     showRecorder(q);
     return;
@@ -292,6 +298,26 @@ els.recWrite.addEventListener("click", () => {
 });
 
 els.answerRecord.addEventListener("click", () => showRecorder(state.current));
+
+// The camera or microphone stopped mid-interview (device-check.js): on a recorded question,
+// say so and offer the device again or writing; on a typed one, stop offering to record.
+document.addEventListener("devicelost", () => {
+  els.answerRecord.hidden = true;
+  if (state.current && !els.recorder.hidden) showDeviceLost(state.current);
+});
+
+els.recDeviceRetry.addEventListener("click", async () => {
+  els.recDeviceRetry.disabled = true;
+  const ok = await openDevices();
+  els.recDeviceRetry.disabled = false;
+  if (!ok) {
+    status(els.recStatus, t(state.deviceProblem || "deviceMissing"), "problem");
+    return;
+  }
+  error("");
+  els.recDeviceRetry.hidden = true;
+  if (state.current && !(state.rec && state.rec.finishing)) showRecorder(state.current);
+});
 
 // ---------------------------------------------------------------- consent and typed answers
 
