@@ -149,7 +149,7 @@ def cached_scores(model: str, texts: Sequence[str], backend: Any) -> dict[str, T
         path = _path(folder, text)
         if not path.is_file():
             lm = lm or backend.generator(model)
-            ts = lm.score([" ".join(text.split()[:400])])[0]
+            ts = lm.score([" ".join(text.split()[:150])])[0]  # >= 160 tokens
             path.write_text(ts.model_dump_json(), encoding="utf-8")
         out[text] = TokenScores.model_validate_json(path.read_text(encoding="utf-8"))
     return out

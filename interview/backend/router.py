@@ -26,7 +26,7 @@ from interview.errors import BackendUnavailable, InterviewError, Overloaded
 log = logging.getLogger(__name__)
 
 # Engine methods that take a list and return one result per item (a list or an array).
-BATCHED = frozenset({"embed_passages", "embed_queries", "generate", "score"})
+BATCHED = frozenset({"embed_passages", "embed_queries", "generate", "score", "pair_scores"})
 
 
 class DeadlineExceeded(BackendUnavailable):

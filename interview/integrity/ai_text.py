@@ -100,6 +100,7 @@ class Calibration(BaseModel):
                 f"got {sorted(self.weights) or 'none'}"
             )
         return self
+
     # Per-length thresholds (shorter texts are noisier and need a higher bar): the band with
     # the largest min_tokens at or under the scored tokens applies. Empty: threshold only.
     bands: tuple[LengthBand, ...] = ()
@@ -213,8 +214,6 @@ def pair_statistics(pair: PairScores, n: int) -> dict[str, float]:
             pair.var_observer_performer[:n],
         ),
     }
-
-
 
 
 def signal(scores: TokenScores | PairScores, calibration: Calibration) -> float:
