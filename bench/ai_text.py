@@ -59,6 +59,7 @@ from interview.integrity.ai_text import (
     flag_for,
     judge_text,
     logistic,
+    newton_logistic,
     pair_statistics,
     sampling_discrepancy,
     threshold_at_fpr,
@@ -197,16 +198,8 @@ def fit_combination(fit: dict[str, list[PairScores]], ridge: float = 1.0) -> dic
     mean, sd = x.mean(0), x.std(0) + 1e-9
     z = np.column_stack([(x - mean) / sd, np.ones(len(x))])
     y, w = np.asarray(labels), np.asarray(weights)
-    beta = np.zeros(z.shape[1])
     penalty = np.diag([ridge * w.sum() / len(w)] * len(names) + [0.0])
-    for _ in range(100):
-        p = 1 / (1 + np.exp(-(z @ beta)))
-        grad = z.T @ (w * (p - y)) + penalty @ beta
-        hess = z.T @ (z * (w * p * (1 - p))[:, None]) + penalty
-        step = np.linalg.solve(hess, grad)
-        beta -= step
-        if np.abs(step).max() < 1e-10:
-            break
+    beta = newton_logistic(z, y, w, penalty)
     return {k: round(float(b / s), 6) for k, b, s in zip(names, beta[:-1], sd, strict=True)}
 
 

@@ -366,17 +366,24 @@ def fit_logistic(
     if not set(ys.tolist()) <= {0.0, 1.0} or ys.min() == ys.max():
         raise InvalidInput("fit_logistic needs 0/1 labels with both classes (0 and 1) in y")
     design = np.column_stack([xs, np.ones_like(xs)])
-    penalty = np.diag([ridge * ws.sum(), 0.0])  # on the slope only
-    w = np.zeros(2)
+    w = newton_logistic(design, ys, ws, np.diag([ridge * ws.sum(), 0.0]))  # slope penalised
+    return float(w[0]), float(w[1])
+
+
+def newton_logistic(
+    design: np.ndarray, y: np.ndarray, weights: np.ndarray, penalty: np.ndarray
+) -> np.ndarray:
+    """Coefficients of a weighted logistic regression with an L2 penalty matrix (Newton)."""
+    beta = np.zeros(design.shape[1])
     for _ in range(100):
-        p = 1.0 / (1.0 + np.exp(-(design @ w)))
-        grad = design.T @ (ws * (p - ys)) + penalty @ w
-        hess = design.T @ (design * (ws * p * (1 - p))[:, None]) + penalty
+        p = 1.0 / (1.0 + np.exp(-(design @ beta)))
+        grad = design.T @ (weights * (p - y)) + penalty @ beta
+        hess = design.T @ (design * (weights * p * (1 - p))[:, None]) + penalty
         step = np.linalg.solve(hess, grad)
-        w -= step
+        beta -= step
         if np.abs(step).max() < 1e-10:
             break
-    return float(w[0]), float(w[1])
+    return beta
 
 
 def threshold_at_fpr(human: Sequence[float], fpr: float) -> float:
