@@ -73,7 +73,10 @@ def db(db_url: str) -> Iterator[Database]:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "var", job_poll_seconds=0.05)
+    # The machine-written-text check (two Qwen models, ~10 s an answer here) runs in the
+    # tests that are about it: tests/integrity/test_ai_text.py, test_cli.py, tests/api/
+    # test_integrity.py and the batch CLI's --text-checks test.
+    return Settings(data_dir=tmp_path / "var", job_poll_seconds=0.05, integrity_text_checks=False)
 
 
 @pytest.fixture(scope="session")

@@ -28,6 +28,9 @@ class Server:
             "INTERVIEW_PORT": str(self.port),
             "INTERVIEW_JOB_POLL_SECONDS": "0.1",
             "INTERVIEW_INTEGRITY_REFERENCE_ANSWERS": "0",  # slow; tests/api/test_integrity.py
+            # Two Qwen models at ~10 s an answer on 2 cores: tests/integrity/test_ai_text.py,
+            # tests/integrity/test_cli.py and tests/api/test_integrity.py run the check
+            "INTERVIEW_INTEGRITY_TEXT_CHECKS": "0",
             **env,
         }
         self.log = data_dir.parent / f"server-{self.port}.log"

@@ -37,13 +37,15 @@ def seed_org(db: Database, name: str, domain: str) -> None:
 
 
 @pytest.fixture
-def api(tmp_path: Path, db_url: str, backend) -> Iterator[Api]:  # type: ignore[no-untyped-def]
+def api(request, tmp_path: Path, db_url: str, backend) -> Iterator[Api]:  # type: ignore[no-untyped-def]
     settings = Settings(
         data_dir=tmp_path / "var",
         database_url=db_url,
         job_poll_seconds=0.05,
         max_body_bytes=4 * 1024 * 1024,
         integrity_reference_answers=False,  # generation is slow; tests/api/test_integrity.py
+        # two Qwen models, ~10 s an answer here: only tests marked text_checks run the check
+        integrity_text_checks=request.node.get_closest_marker("text_checks") is not None,
     )
     db = Database(db_url)
     db.upgrade()

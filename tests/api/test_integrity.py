@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -42,6 +43,7 @@ def _interview(api: Api, hr: dict[str, str], role: dict, name: str, answer: str)
     return inv["session_id"], token
 
 
+@pytest.mark.text_checks
 def test_a_leaked_answer_is_flagged_beside_the_scores_and_never_shown_to_the_candidate(
     api: Api,
 ) -> None:
