@@ -55,6 +55,7 @@ from interview.integrity.ai_text import (
     CALIBRATION_FILE,
     Calibration,
     LengthBand,
+    first_tokens,
     fit_logistic,
     flag_for,
     judge_text,
@@ -154,16 +155,6 @@ def cached_scores(model: str, texts: Sequence[str], backend: Any) -> dict[str, T
             path.write_text(ts.model_dump_json(), encoding="utf-8")
         out[text] = TokenScores.model_validate_json(path.read_text(encoding="utf-8"))
     return out
-
-
-def _cut(ts: TokenScores, n: int) -> TokenScores:
-    n = min(n, len(ts.logprob))
-    return TokenScores(
-        tokens=n + 1,
-        logprob=ts.logprob[:n],
-        expected_logprob=ts.expected_logprob[:n],
-        variance=ts.variance[:n],
-    )
 
 
 COMBINATION: dict[str, float] = {}  # weights fitted on the fit half (fit_combination)
@@ -542,7 +533,7 @@ def main() -> None:
             values: dict[tuple[str, str], list[float]] = {}
             for (g, part), v in scored.items():
                 for t, _ in v:
-                    cut = _cut(ts[t], 120 if kind == "fdg" else WINDOW)
+                    cut = first_tokens(ts[t], 120 if kind == "fdg" else WINDOW)
                     x = (
                         sampling_discrepancy(cut)
                         if kind == "fdg"

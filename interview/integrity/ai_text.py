@@ -117,8 +117,8 @@ class LengthBand(BaseModel):
     fit_tpr: float = Field(default=0, ge=0, le=1)  # share of machine fit texts above flag_at
 
 
-def _window(ts: TokenScores, max_tokens: int | None) -> TokenScores:
-    """The first max_tokens scored tokens (all of them when None)."""
+def first_tokens(ts: TokenScores, max_tokens: int | None) -> TokenScores:
+    """The first max_tokens scored tokens (all of them when None), every column cut alike."""
     if max_tokens is None or len(ts.logprob) <= max_tokens:
         return ts
     return TokenScores(
@@ -126,6 +126,7 @@ def _window(ts: TokenScores, max_tokens: int | None) -> TokenScores:
         logprob=ts.logprob[:max_tokens],
         expected_logprob=ts.expected_logprob[:max_tokens],
         variance=ts.variance[:max_tokens],
+        cross_entropy=ts.cross_entropy[:max_tokens],
     )
 
 
@@ -143,14 +144,14 @@ def _check(ts: TokenScores) -> int:
 
 def perplexity(ts: TokenScores, max_tokens: int | None = None) -> float:
     """exp of the mean negative log-probability of the scored tokens."""
-    ts = _window(ts, max_tokens)
+    ts = first_tokens(ts, max_tokens)
     n = _check(ts)
     return math.exp(-math.fsum(ts.logprob) / n)
 
 
 def sampling_discrepancy(ts: TokenScores, max_tokens: int | None = None) -> float:
     """Fast-DetectGPT analytic: (sum log p - sum E[log p]) / sqrt(sum Var[log p])."""
-    ts = _window(ts, max_tokens)
+    ts = first_tokens(ts, max_tokens)
     _check(ts)
     gap = math.fsum(ts.logprob) - math.fsum(ts.expected_logprob)
     spread = math.sqrt(math.fsum(ts.variance))
@@ -161,7 +162,7 @@ def sampling_discrepancy(ts: TokenScores, max_tokens: int | None = None) -> floa
 
 def binoculars(ts: TokenScores, max_tokens: int | None = None) -> float:
     """Binoculars score: mean -log p(observed) over mean cross-entropy (lower = machine)."""
-    ts = _window(ts, max_tokens)
+    ts = first_tokens(ts, max_tokens)
     n = _check(ts)
     cross = ts.cross_entropy[:n]
     if len(cross) != n:
@@ -173,17 +174,6 @@ def binoculars(ts: TokenScores, max_tokens: int | None = None) -> float:
     if denominator <= 0:
         return 0.0
     return -math.fsum(ts.logprob) / denominator
-
-
-def _cut(ts: TokenScores, n: int) -> TokenScores:
-    n = min(n, len(ts.logprob))
-    return TokenScores(
-        tokens=n + 1,
-        logprob=ts.logprob[:n],
-        expected_logprob=ts.expected_logprob[:n],
-        variance=ts.variance[:n],
-        cross_entropy=ts.cross_entropy[:n],
-    )
 
 
 def _discrepancy(logprob: Sequence[float], mean: Sequence[float], var: Sequence[float]) -> float:
@@ -199,8 +189,8 @@ def pair_statistics(pair: PairScores, n: int) -> dict[str, float]:
     loglik_performer / loglik_observer: mean log-likelihood; fdg_performer: Fast-DetectGPT
     under the performer; fdg_cross: sampling from the observer, scoring with the performer.
     """
-    perf = _cut(pair.token_scores("performer"), n)
-    swap = _cut(pair.token_scores("observer"), n)
+    perf = first_tokens(pair.token_scores("performer"), n)
+    swap = first_tokens(pair.token_scores("observer"), n)
     _check(perf)
     return {
         "binoculars": -binoculars(perf),
@@ -277,7 +267,7 @@ def judge_text(
             model=calibration.model,
         )
     ts = scores.token_scores("performer") if isinstance(scores, PairScores) else scores
-    window = _window(ts, calibration.max_tokens)
+    window = first_tokens(ts, calibration.max_tokens)
     n = len(window.logprob)
     length = band_for(n, calibration)
     if n < MIN_TOKENS or (calibration.bands and length is None):

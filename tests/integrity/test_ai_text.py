@@ -328,6 +328,14 @@ def test_the_length_band_of_the_answer_sets_the_bar(n: int, ratio: float, band: 
     assert (flag_for(result, "q1") is not None) is (band == "strong")
 
 
+def test_binoculars_on_a_window_reads_only_the_window() -> None:
+    ts = _pair(20, lp_perf=-1.5, lp_obs=-2.5, mean_op=-3.0).token_scores("performer")
+    longer = ts.model_copy(
+        update={"logprob": ts.logprob + (-9.0,) * 5, "cross_entropy": ts.cross_entropy + (1.0,) * 5}
+    )
+    assert binoculars(longer, 20) == pytest.approx(1.5 / 3.0)
+
+
 def test_a_combination_is_the_weighted_sum_of_the_pair_statistics() -> None:
     weights = {"binoculars": 2.0, "loglik_performer": 0.5}
     calibration = _banded(statistic="combination", weights=weights)
