@@ -55,16 +55,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, dic
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
 def test_candidate_answers_then_hr_reads_the_report(demo, browser) -> None:  # type: ignore[no-untyped-def]
     server, login = demo
     page = browser.new_page(viewport={"width": 390, "height": 800})  # a phone

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.test_browser import ARGS, CHROMIUM
+from tests.web.test_browser import CHROMIUM
 from tests.web.test_recording import Site
 
 LIMIT = 300  # characters; the server's setting, read by the page
@@ -36,16 +36,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     except subprocess.TimeoutExpired:  # still scoring a finished interview: not needed
         s.server.kill()
     s.db.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def open_typed(site: Site, browser: Any, name: str) -> tuple[Any, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.web.test_browser import ANSWER, browser, demo  # noqa: F401  (fixtures)
+from tests.web.test_browser import ANSWER, demo  # noqa: F401  (fixtures)
 
 WATCH = """
 window.__csp = [];

@@ -14,7 +14,7 @@ import pytest
 from interview.storage.db import Database
 from tests.api.conftest import PASSWORD, seed_org
 from tests.server import Server
-from tests.web.test_browser import ARGS, CHROMIUM
+from tests.web.test_browser import CHROMIUM
 
 NEW = "plum orchard lantern seven"
 
@@ -32,16 +32,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     srv.start()
     yield srv
     srv.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def _login(server: Server, email: str, password: str) -> httpx.Response:
