@@ -25,7 +25,7 @@ lint: install
 	$(VENV)/bin/mypy interview
 
 test: install sysdeps lint
-	$(VENV)/bin/python -m pytest -q tests
+	$(VENV)/bin/python -m pytest -q --durations=30 tests
 
 # Re-resolve pinned dependencies after editing pyproject.toml.
 lock:
