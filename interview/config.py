@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     max_answer_chars: int = Field(default=20_000, ge=100)
     # Background job workers inside the server process (0 disables the worker).
     job_workers: int = Field(default=1, ge=0, le=32)
+    # Perceive each recorded answer as a job when it is stored (transcript reused from the
+    # live transcriber), so the report is ready soon after the last answer; off: scoring
+    # perceives every recording after the interview ends.
+    perceive_on_store: bool = True
     # Seconds a claimed job stays leased; the worker renews it while running.
     job_lease_seconds: float = Field(default=30.0, gt=0)
     # Seconds between polls of the job table when it is empty.
@@ -92,14 +96,17 @@ class Settings(BaseSettings):
     # Catalogue name of an LLM judge (a capable generator, usually a remote engine) whose
     # level for each answer is recorded beside the anchored score; empty: no judge.
     judge_model: str = ""
-    # Integrity: the machine-written-text check on answers of 30+ words (one scoring pass of
-    # the calibrated LM per answer), and comparing answers with one the same LM writes for
-    # each question (cached per question; the first candidate of a role pays for it).
     # Seconds between retention runs (recordings past each organization's retention_days,
     # orphaned blobs); 0 switches the timer off.
     retention_check_seconds: float = Field(default=3600.0, ge=0)
+    # Integrity: the machine-written-text check on typed answers long enough to judge (the
+    # calibrated Qwen pair, interview.integrity.ai_text).
     integrity_text_checks: bool = True
-    integrity_reference_answers: bool = True
+    # Comparing answers with one a small base model (gemma3-270m) writes for each question.
+    # Off by default: it writes 120 tokens a new question after the interview ends, and a
+    # 270M base model's answers rarely resemble a capable assistant's; switch it on where a
+    # GPU serves it.
+    integrity_reference_answers: bool = False
     # Invitation e-mails through an SMTP server; an empty host sends none (HR copies the
     # links by hand). security: "starttls" (usually port 587), "ssl" (465) or "none" (a
     # local relay). The password is only ever sent to the server, never logged.

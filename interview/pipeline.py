@@ -28,6 +28,7 @@ from interview.errors import NotFound
 from interview.integrity.identity import Enrollment
 from interview.integrity.recording import PerceivedAnswer, recorded_integrity
 from interview.integrity.session import IntegrityTools, SessionEvidence, check_session
+from interview.perception.schemas import Transcript
 from interview.questions.followup import decide_followup, relevance_references
 from interview.questions.followup_schemas import FollowUp
 from interview.questions.history import history_questions
@@ -240,8 +241,34 @@ def settings_hash(settings: Settings) -> str:
     return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
 
 
-# media, language, with video, the candidate's enrolled face (None: identity not checked)
-Perceiver = Callable[[bytes, str, bool, Enrollment | None], PerceivedAnswer]
+# media, language, with video, the candidate's enrolled face (None: identity not checked),
+# the live transcriber's transcript of the recording (None: transcribe it)
+Perceiver = Callable[[bytes, str, bool, Enrollment | None, Transcript | None], PerceivedAnswer]
+
+
+def is_perceived(stored: dict[str, Any] | None) -> bool:
+    """Whether an answer row's `transcript` column holds a whole perception (PerceivedAnswer),
+    not only the live transcript kept when the recording was stored."""
+    return bool(stored) and "transcript" in (stored or {})
+
+
+def live_transcript(stored: dict[str, Any] | None) -> Transcript | None:
+    """The live transcriber's transcript kept on the answer row, if any."""
+    live = (stored or {}).get("live")
+    return Transcript.model_validate(live) if live else None
+
+
+def keep_live_transcript(row: Answer, heard: Transcript) -> None:
+    """Keep what the live transcriber heard on the answer, for its perception to reuse."""
+    if heard.status == "ok" and not is_perceived(row.transcript):
+        row.transcript = {"live": heard.model_dump(mode="json")}
+
+
+def _enrollment(s: Session, session_id: str) -> Enrollment | None:
+    photo = latest_enrollment(s, session_id)
+    return Enrollment.model_validate(photo.descriptor) if photo and photo.descriptor else None
+
+
 Judge = tuple[str, Callable[[list[str]], list[str]]]  # (model name, prompts -> replies)
 
 
@@ -287,22 +314,19 @@ def score_session(
         peers = peer_answers(s, sess)
         ended = sess.completed_at.timestamp() if sess.completed_at else None
         events, shown = browser_evidence(s, session_id)
-        photo = latest_enrollment(s, session_id)
-        enrollment = (
-            Enrollment.model_validate(photo.descriptor) if photo and photo.descriptor else None
-        )
+        enrollment = _enrollment(s, session_id)
     comps = {i.competency.id: i.competency for i in model.items}
     library = load_library()
     scores: list[AnswerScore] = []
     fresh: dict[str, PerceivedAnswer] = {}
     heard: dict[str, PerceivedAnswer] = {}
     for qid, (answer_id, kind, keys, stored) in recorded.items():
-        if stored and "transcript" in stored:
+        if is_perceived(stored):
             heard[qid] = PerceivedAnswer.model_validate(stored)
         elif perceiver is not None and blobs is not None:
             with blobs.open(keys[0]) as f:
                 heard[qid] = fresh[answer_id] = perceiver(
-                    f.read(), language, kind == "video", enrollment
+                    f.read(), language, kind == "video", enrollment, live_transcript(stored)
                 )
     spoken_texts: dict[str, str] = {}
     slots: list[AnswerScore | int] = []  # a score, or the index of an answer in `todo`
@@ -428,6 +452,42 @@ def resume_risks(plan: QuestionPlan) -> list[str]:
         if q.kind == "resume" and len(parts) >= 2 and parts[1] in RESUME_RISK_KINDS:
             out.append(f"{parts[1].replace('_', ' ')}: {q.text}")
     return out
+
+
+def perceive_job_handler(db: Database, perceiver: Perceiver, blobs: BlobStore) -> Any:
+    """The 'perceive_answer' job: one recorded answer perceived (transcript, speech, video,
+    identity and media flags) as soon as it is stored, while the candidate answers the next
+    question, so that scoring after the last answer only reads what is stored. It perceives
+    nothing without consent to AI assessment, and keeps nothing once that is withdrawn or the
+    answer is erased; a job that never ran leaves the work to scoring, which does it then."""
+
+    def handle(payload: dict[str, Any]) -> Commit:
+        answer_id = payload["answer_id"]
+        with db.session() as s:
+            row = s.get(Answer, answer_id)
+            if row is None or not row.media or is_perceived(row.transcript):
+                return lambda s: {"skipped": "erased or already perceived"}
+            if not has_consent(s, row.session_id):
+                return lambda s: {"skipped": "no consent to AI assessment"}
+            sess = s.get(InterviewSession, row.session_id)
+            assert sess is not None
+            key, video, language = row.media[0], row.kind == "video", sess.language
+            live, session_id = live_transcript(row.transcript), row.session_id
+            enrollment = _enrollment(s, session_id)
+        with blobs.open(key) as f:
+            perceived = perceiver(f.read(), language, video, enrollment, live)
+
+        def commit(s: Session) -> dict[str, Any]:
+            row = s.get(Answer, answer_id)
+            if row is None or not row.media or not has_consent(s, session_id):
+                return {"skipped": "erased or consent withdrawn while perceiving"}
+            if not is_perceived(row.transcript):
+                row.transcript = perceived.model_dump(mode="json")
+            return {"perceived": answer_id, "transcript": perceived.transcript.status}
+
+        return commit
+
+    return handle
 
 
 def score_job_handler(

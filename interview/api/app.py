@@ -36,8 +36,15 @@ from interview.config import Settings
 from interview.integrity.identity import Enrollment
 from interview.integrity.recording import PerceivedAnswer, perceive
 from interview.integrity.session import integrity_tools
-from interview.pipeline import EMBEDDER, AnswerScorer, score_job_handler
+from interview.perception.schemas import Transcript
+from interview.pipeline import (
+    EMBEDDER,
+    AnswerScorer,
+    perceive_job_handler,
+    score_job_handler,
+)
 from interview.privacy.retention import RetentionTimer
+from interview.storage import jobs
 from interview.storage.blobs import FileBlobStore
 from interview.storage.db import Database
 from interview.storage.secret_key import signing_key
@@ -71,10 +78,19 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
             ctx.scorer = AnswerScorer(ctx.backend.embedder(EMBEDDER))
 
             def perceiver(
-                data: bytes, language: str, video: bool, enrollment: Enrollment | None
+                data: bytes,
+                language: str,
+                video: bool,
+                enrollment: Enrollment | None,
+                heard: Transcript | None,
             ) -> PerceivedAnswer:
                 return perceive(
-                    ctx.backend, data, language, with_video=video, enrollment=enrollment
+                    ctx.backend,
+                    data,
+                    language,
+                    with_video=video,
+                    enrollment=enrollment,
+                    heard=heard,
                 )
 
             judge = None
@@ -96,7 +112,10 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
             )
             ctx.worker = Worker(
                 db,
-                {"score_session": handler},
+                {
+                    jobs.SCORE_JOB: handler,
+                    jobs.PERCEIVE_JOB: perceive_job_handler(db, perceiver, ctx.blobs),
+                },
                 threads=settings.job_workers,
                 lease_s=settings.job_lease_seconds,
                 poll_s=settings.job_poll_seconds,

@@ -143,7 +143,7 @@ def complete(s: Session, sess: InterviewSession, now: datetime) -> str:
             f"session:{sess.id}",
             now,
         )
-    return jobs.enqueue(s, "score_session", f"score:{sess.id}:1", {"session_id": sess.id}, now)
+    return jobs.enqueue(s, jobs.SCORE_JOB, f"score:{sess.id}:1", {"session_id": sess.id}, now)
 
 
 def review_request(s: Session, session_id: str) -> ReviewRequest | None:

@@ -91,10 +91,12 @@ def perceive(
     with_video: bool,
     asr: str = ASR_MODEL,
     enrollment: Enrollment | None = None,
+    heard: Transcript | None = None,
 ) -> PerceivedAnswer:
     """Never raises for bad candidate media: the transcript says 'failed' and why. Video is
     also checked for identity (against `enrollment`, when the candidate gave one), other
-    people, absence and liveness."""
+    people, absence and liveness. `heard` is the live transcriber's transcript of this very
+    recording, reused instead of transcribing it again when it came out whole ("ok")."""
     try:
         audio = decode_audio(source)
     except InvalidInput as exc:
@@ -107,7 +109,10 @@ def perceive(
             model=asr,
         )
         return PerceivedAnswer(transcript=failed)
-    transcript = transcribe(backend.recognizer(asr), audio, language, asr)
+    if heard is not None and heard.status == "ok" and heard.model == asr:
+        transcript = heard
+    else:
+        transcript = transcribe(backend.recognizer(asr), audio, language, asr)
     speech = speech_features(audio, SAMPLE_RATE, transcript) if len(audio) else None
     video = None
     observations = None

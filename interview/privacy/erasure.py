@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from interview.errors import NotFound
 from interview.privacy.audit import audit
+from interview.storage import jobs
 from interview.storage.blobs import BlobStore
 from interview.storage.tables import (
     Answer,
@@ -99,7 +100,7 @@ def erase_candidate(
     candidate_in_org(s, org_id, candidate_id)
     sessions = session_ids(s, candidate_id)
     keys = session_blobs(s, sessions)
-    for job in s.scalars(select(Job).where(Job.kind == "score_session")):
+    for job in s.scalars(select(Job).where(Job.kind.in_(jobs.SESSION_JOBS))):
         if job.payload.get("session_id") in sessions:
             s.delete(job)
     s.execute(delete(Candidate).where(Candidate.id == candidate_id))

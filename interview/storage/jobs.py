@@ -14,6 +14,9 @@ from interview.storage.db import Database
 from interview.storage.tables import Job
 
 LIVE = ("queued", "running")
+SCORE_JOB = "score_session"  # payload: session_id
+PERCEIVE_JOB = "perceive_answer"  # payload: answer_id, session_id
+SESSION_JOBS = (SCORE_JOB, PERCEIVE_JOB)  # kinds whose payload names an interview session
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,9 @@ def api(request, tmp_path: Path, db_url: str, backend) -> Iterator[Api]:  # type
         integrity_reference_answers=False,  # generation is slow; tests/api/test_integrity.py
         # two Qwen models, ~10 s an answer here: only tests marked text_checks run the check
         integrity_text_checks=request.node.get_closest_marker("text_checks") is not None,
+        # each stored recording perceived as a job: only where a test is about it (and in
+        # the browser tests, whose server runs the product's defaults)
+        perceive_on_store=request.node.get_closest_marker("perceive_on_store") is not None,
     )
     db = Database(db_url)
     db.upgrade()

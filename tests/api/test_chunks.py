@@ -11,6 +11,7 @@ import importlib.util
 import io
 import subprocess
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -24,8 +25,18 @@ from interview.candidate import uploads
 from interview.candidate.events import browser_evidence, session_events
 from interview.errors import InvalidInput
 from interview.integrity.events import event_flags
+from interview.integrity.recording import PerceivedAnswer
+from interview.pipeline import is_perceived, live_transcript
 from interview.storage.blobs import FileBlobStore
-from interview.storage.tables import Answer, FollowUpPrompt, IntegrityEvent, RecordingChunk
+from interview.storage.jobs import PERCEIVE_JOB, SCORE_JOB
+from interview.storage.tables import (
+    Answer,
+    FollowUpPrompt,
+    IntegrityEvent,
+    Job,
+    RecordingChunk,
+    Score,
+)
 from tests.api.conftest import Api
 from tests.conftest import SHARED
 
@@ -442,3 +453,116 @@ def test_a_chunk_acknowledged_while_a_take_of_the_same_bytes_finishes_keeps_its_
     for seq, part in enumerate(parts[1:], start=1):
         assert _put(api, tb, qid, seq, part).status_code == 201
     assert _finish(api, tb, qid, len(parts)).status_code == 201
+
+
+def _job(api: Api, kind: str, timeout_s: float = 180.0) -> Job:
+    """The one job of `kind`, once it has finished (done or failed)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        with api.db.session() as s:
+            job = s.scalars(select(Job).where(Job.kind == kind)).one()
+            if job.status in ("done", "failed") or time.monotonic() > deadline:
+                s.expunge(job)
+                return job
+        time.sleep(0.1)
+
+
+def _wait_for_the_live_transcript(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The finish waits for the live transcript however busy the machine is (in the product
+    it gives up after followup_wait_s, and perception transcribes the recording itself)."""
+    ctx = api.client.app.state.ctx  # type: ignore[attr-defined]
+    monkeypatch.setattr(ctx, "settings", ctx.settings.model_copy(update={"followup_wait_s": 300}))
+
+
+@pytest.mark.perceive_on_store
+def test_a_stored_recording_is_perceived_while_the_interview_goes_on(
+    api: Api, live_webm: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The finished take is perceived by a job at once, reusing the live transcript (Whisper
+    is not run on it again); scoring after the last answer reads that perception."""
+    import interview.integrity.recording as recording
+
+    transcribed: list[float] = []
+    whole = recording.transcribe
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        transcribed.append(time.monotonic())
+        return whole(*args, **kwargs)
+
+    monkeypatch.setattr(recording, "transcribe", counted)
+    _wait_for_the_live_transcript(api, monkeypatch)
+    role = _role(api)
+    t, questions = _interview(api, role)
+    qid = _open_question(questions)
+    parts = _parts(live_webm)
+    for seq, part in enumerate(parts):
+        assert _put(api, t, qid, seq, part).status_code == 201
+    ack = _finish(api, t, qid, len(parts))
+    assert ack.status_code == 201, ack.text
+    job = _job(api, PERCEIVE_JOB)
+    assert job.status == "done", job.error
+    assert job.payload["answer_id"] == ack.json()["answer_id"] and job.result
+    assert job.result["transcript"] == "ok"
+    with api.db.session() as s:
+        row = s.get(Answer, ack.json()["answer_id"])
+        assert row is not None and is_perceived(row.transcript)
+        perceived = PerceivedAnswer.model_validate(row.transcript)
+    assert "americans" in perceived.transcript.text.lower(), perceived.transcript
+    assert perceived.speech is not None and perceived.video is not None
+    assert perceived.integrity_checked
+    assert transcribed == []  # the live transcript was reused
+    # The last answer: the interview ends, and scoring only reads the stored perception.
+    assert api.client.post(f"/api/v1/interview/{t}/complete").status_code == 202
+    scored = _job(api, SCORE_JOB)
+    assert scored.status == "done", scored.error
+    assert transcribed == []
+    with api.db.session() as s:
+        answer = s.get(Answer, ack.json()["answer_id"])
+        assert answer is not None
+        scores = s.scalars(select(Score).where(Score.session_id == answer.session_id)).all()
+        cited = [e for sc in scores for e in sc.evidence if "americans" in str(e).lower()]
+        assert cited, [sc.evidence for sc in scores]  # scored from the stored transcript
+
+
+def test_perception_waits_for_consent_and_keeps_nothing_once_it_is_withdrawn(
+    api: Api, live_webm: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No model perceives a recording without consent to AI assessment; a withdrawal while
+    the job works keeps nothing. The perceiver here is a stand-in that counts its calls."""
+    from interview.pipeline import perceive_job_handler
+
+    _wait_for_the_live_transcript(api, monkeypatch)
+    role = _role(api)
+    t, questions = _interview(api, role)
+    qid = _open_question(questions)
+    parts = _parts(live_webm)
+    for seq, part in enumerate(parts):
+        assert _put(api, t, qid, seq, part).status_code == 201
+    ack = _finish(api, t, qid, len(parts))
+    answer_id = ack.json()["answer_id"]
+    with api.db.session() as s:  # the live transcript was kept on the answer
+        row = s.get(Answer, answer_id)
+        assert row is not None and not is_perceived(row.transcript)
+        live = live_transcript(row.transcript)
+    assert live is not None and "americans" in live.text.lower()
+    calls: list[Any] = []
+
+    def perceiver(data: bytes, language: str, video: bool, enrollment: Any, heard: Any) -> Any:
+        calls.append(heard)
+        withdraw = {"recording": True, "ai_assessment": False}
+        assert api.client.post(f"/api/v1/interview/{t}/consent", json=withdraw).status_code == 201
+        return PerceivedAnswer(transcript=heard)
+
+    blobs = FileBlobStore(api.settings.blob_dir)
+    handle = perceive_job_handler(api.db, perceiver, blobs)
+    with api.db.session() as s:
+        assert handle({"answer_id": answer_id})(s) == {
+            "skipped": "erased or consent withdrawn while perceiving"
+        }
+        s.commit()
+    assert calls == [live]  # given the live transcript, then withdrawn while it worked
+    with api.db.session() as s:
+        row = s.get(Answer, answer_id)
+        assert row is not None and not is_perceived(row.transcript)
+        assert handle({"answer_id": answer_id})(s) == {"skipped": "no consent to AI assessment"}
+    assert len(calls) == 1  # not asked again

@@ -74,8 +74,13 @@ def test_a_leaked_answer_is_flagged_beside_the_scores_and_never_shown_to_the_can
 
 
 def test_reference_answers_are_generated_once_per_question(tmp_path: Path, backend) -> None:  # type: ignore[no-untyped-def]
-    settings = Settings(data_dir=tmp_path / "var", job_poll_seconds=0.05)
-    assert settings.integrity_reference_answers  # on by default in the product
+    assert not Settings().integrity_reference_answers  # off unless switched on
+    settings = Settings(
+        data_dir=tmp_path / "var",
+        job_poll_seconds=0.05,
+        integrity_reference_answers=True,
+        integrity_text_checks=False,  # tests/api/test_integrity's text_checks tests cover it
+    )
     db = Database(settings.resolved_database_url)
     db.upgrade()
     seed_org(db, "Acme", "acme.test")

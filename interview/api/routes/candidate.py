@@ -81,8 +81,10 @@ from interview.errors import (
     PayloadTooLarge,
 )
 from interview.perception.media import MEDIA_TYPES, probe_media, sniff_media
-from interview.pipeline import EMBEDDER, followup_for
+from interview.perception.schemas import Transcript
+from interview.pipeline import EMBEDDER, followup_for, keep_live_transcript
 from interview.questions.followup_schemas import FollowUp
+from interview.storage import jobs
 from interview.storage.blob_holds import holding
 from interview.storage.tables import (
     Answer,
@@ -454,6 +456,7 @@ async def finish_recording(
         return ack
     sess, take, uploaded = stored
     followup = None
+    heard: Transcript | None = None
     try:
         live = live_sessions(ctx.backend)
         live_key = (sess.id, question_id, take)
@@ -472,7 +475,35 @@ async def finish_recording(
     except InterviewError as exc:  # a busy or missing model costs the probe, not the answer
         log.warning("no follow-up decision for %s: %s", question_id, exc)
         await _no_decision(s, sess, question_id, _failed_outcome(exc), str(exc))
+    await _queue_perception(ctx, s, sess.id, ack.answer_id, heard)
     return ack.model_copy(update={"followup": followup})
+
+
+async def _queue_perception(
+    ctx: Ctx, s: SessionDep, session_id: str, answer_id: str, heard: Transcript | None
+) -> None:
+    """Keep the live transcript on the stored answer and queue its perception, which runs
+    while the candidate goes on. The answer is acknowledged whatever happens here: without
+    the job, scoring perceives the recording after the interview ends."""
+
+    def keep() -> None:
+        try:
+            row = s.get(Answer, answer_id)
+            if row is None:
+                return
+            if heard is not None:
+                keep_live_transcript(row, heard)
+            if ctx.settings.perceive_on_store:
+                payload = {"answer_id": answer_id, "session_id": session_id}
+                jobs.enqueue(s, jobs.PERCEIVE_JOB, f"perceive:{answer_id}", payload, now())
+            s.commit()
+        except OperationalError as exc:
+            s.rollback()
+            log.warning("perception of answer %s not queued: %s", answer_id, exc)
+
+    await run_in_threadpool(keep)
+    if ctx.worker is not None and ctx.settings.perceive_on_store:
+        ctx.worker.wake()
 
 
 def _finished_ack(s: SessionDep, sess: InterviewSession, rec: Recording, chunks: int) -> AnswerAck:
