@@ -392,10 +392,13 @@ def test_remux_gives_a_duration_and_keeps_a_cut_off_recording(live_webm: bytes) 
     assert uploads.remux(b"RIFF....WAVE", "wav") == b"RIFF....WAVE"  # nothing to fix in WAV
 
 
-def test_chunks_sent_in_order_are_transcribed_while_they_arrive(api: Api, live_webm: bytes) -> None:
+def test_chunks_sent_in_order_are_transcribed_while_they_arrive(
+    api: Api, live_webm: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The finish decides the follow-up from the live transcript built as the chunks came."""
     from interview.candidate.live import live_sessions
 
+    _wait_for_the_live_transcript(api, monkeypatch)
     role = _role(api)
     t, questions = _interview(api, role)
     qid = _open_question(questions)
