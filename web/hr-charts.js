@@ -9,9 +9,46 @@ function s(tag, attrs = {}, text) {
   return el;
 }
 
-function clip(label, n = 22) {
-  const str = String(label || "");
-  return str.length > n ? `${str.slice(0, n - 1)}…` : str;
+const FONT_PX = 11; // .radar text in app.css
+const LINE_PX = 13;
+const WIDE = /[\u1100-\u11ff\u2e80-\ua4cf\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60]/;
+
+/** About how wide `text` is drawn, in px: CJK characters are square, Latin ones about 0.6 em
+ * (generous, so that a label is never cut: the picture's box is fitted to this). */
+function textWidth(text) {
+  let w = 0;
+  for (const ch of String(text)) w += WIDE.test(ch) ? FONT_PX : FONT_PX * 0.6;
+  return w;
+}
+
+/** A label broken into lines of at most `max` px: at spaces, or between any two CJK
+ * characters; a single word longer than a line keeps its own line (never cut). */
+function wrap(label, max) {
+  const words = String(label || "").trim().split(/\s+/).flatMap((w) => (WIDE.test(w) ? [...w].map((c, i) => (i ? `\u0000${c}` : c)) : [w]));
+  const lines = [];
+  let line = "";
+  for (const word of words) {
+    const glued = word.startsWith("\u0000");
+    const piece = glued ? word.slice(1) : word;
+    const next = line ? (glued ? line + piece : `${line} ${piece}`) : piece;
+    if (line && textWidth(next) > max) {
+      lines.push(line);
+      line = piece;
+    } else {
+      line = next;
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/** A <text> of several lines (tspans), its first line `first` lines above y (negative: below). */
+function multiline(lines, x, y, first, attrs) {
+  const el = s("text", { x, y, ...attrs });
+  lines.forEach((line, i) => {
+    el.append(s("tspan", { x, dy: i === 0 ? -first * LINE_PX : LINE_PX }, line));
+  });
+  return el;
 }
 
 /**
@@ -42,15 +79,27 @@ export function radarChart(axes, { title = "", labels = {} } = {}) {
     const pts = axes.map((_, i) => point(i, level).join(",")).join(" ");
     svg.append(s("polygon", { points: pts, class: "ring" }));
   }
+  // Labels are wrapped, never cut; the picture's box grows to hold them (see the end).
+  const box = { left: 0, right: W, top: H, bottom: 0 };
   axes.forEach((a, i) => {
     const [x, y] = point(i, 5);
     svg.append(s("line", { x1: cx, y1: cy, x2: x, y2: y, class: "axis" }));
     const [lx, ly] = point(i, 5.6);
     const anchor = Math.abs(lx - cx) < 8 ? "middle" : lx > cx ? "start" : "end";
-    const label = s("text", { x: lx, y: ly, "text-anchor": anchor, "dominant-baseline": "middle",
-      class: "radar-label" }, clip(a.name));
+    const lines = wrap(a.name, 110);
+    const n = lines.length;
+    // Above the chart the last line sits at the axis end, below it the first; else centred.
+    const first = Math.abs(lx - cx) < 8 ? (ly < cy ? n - 1 : 0) : (n - 1) / 2;
+    const label = multiline(lines, lx, ly, first, { "text-anchor": anchor, "dominant-baseline": "middle",
+      class: "radar-label" });
     label.append(s("title", {}, `${a.name}: ${Number(a.value).toFixed(1)}`));
     svg.append(label);
+    const w = Math.max(...lines.map(textWidth));
+    const x0 = anchor === "start" ? lx : anchor === "end" ? lx - w : lx - w / 2;
+    box.left = Math.min(box.left, x0 - 4);
+    box.right = Math.max(box.right, x0 + w + 4);
+    box.top = Math.min(box.top, ly - first * LINE_PX - LINE_PX / 2);
+    box.bottom = Math.max(box.bottom, ly + (n - 1 - first) * LINE_PX + LINE_PX / 2);
   });
   const machine = axes.map((a, i) => point(i, a.value).join(",")).join(" ");
   svg.append(s("polygon", { points: machine, class: "area machine", "data-testid": "radar-machine" }));
@@ -68,11 +117,11 @@ export function radarChart(axes, { title = "", labels = {} } = {}) {
     const [, y] = point(0, level);
     svg.append(s("text", { x: cx + 4, y: y - 2, class: "ring-label" }, String(level)));
   }
-  // Fit the height to what is drawn (a triangle leaves the bottom third empty).
-  const ys = axes.map((_, i) => point(i, 5.6)[1]);
-  const top = Math.max(0, Math.min(...ys) - 16);
-  const bottom = Math.min(H, Math.max(...ys) + 16);
-  svg.setAttribute("viewBox", `0 ${top} ${W} ${bottom - top}`);
+  // Fit the box to what is drawn: a triangle leaves the bottom third empty, and a long
+  // label may reach past the sides.
+  const top = Math.min(box.top, cy - r) - 4;
+  const bottom = Math.max(box.bottom, cy + r * Math.max(...axes.map((_, i) => Math.sin(angle(i))))) + 4;
+  svg.setAttribute("viewBox", `${box.left} ${top} ${box.right - box.left} ${bottom - top}`);
   return svg;
 }
 
@@ -87,7 +136,9 @@ function barChart(axes, { title = "", labels = {} }) {
   const width = size - left - 20;
   axes.forEach((a, i) => {
     const y = 10 + i * row;
-    svg.append(s("text", { x: left - 8, y: y + 12, "text-anchor": "end", class: "radar-label" }, clip(a.name, 18)));
+    const lines = wrap(a.name, left - 12);
+    svg.append(multiline(lines, left - 8, y + 8, (lines.length - 1) / 2,
+      { "text-anchor": "end", "dominant-baseline": "middle", class: "radar-label" }));
     svg.append(s("rect", { x: left, y, width, height: 16, class: "bar-bg" }));
     svg.append(s("rect", { x: left, y, width: (width * a.value) / 5, height: 16, class: "bar" }));
     if (a.reviewed !== null && a.reviewed !== undefined) {

@@ -420,6 +420,54 @@ async function reviewPanel(r, onChanged) {
   return h("section", { class: "review-panel", dataset: { testid: "review-panel" } }, ...parts);
 }
 
+/** The candidate's request for a human review: when, their reason, and whether a person has
+ * answered it (a level change, a decision or a note after the request). Those who may decide
+ * on the interview can answer an open one with a note. */
+function reviewRequestBlock(r, onChanged) {
+  const q = r.review_request;
+  if (!q) return null;
+  const open = q.status !== "answered";
+  const parts = [
+    h("h3", { text: t("rr.title") }),
+    h("p", { class: "small", dataset: { testid: "review-request-asked" }, text: t("rr.asked", { date: fmtDate(q.requested_at) }) }),
+    q.reason
+      ? h("blockquote", { class: "rr-reason", dataset: { testid: "review-request-reason" } },
+          h("span", { class: "muted small block", text: t("rr.reason") }), h("span", { text: q.reason }))
+      : h("p", { class: "muted small", text: t("rr.no_reason"), dataset: { testid: "review-request-reason" } }),
+    h("p", { dataset: { testid: "review-request-status", state: open ? "open" : "answered" } },
+      h("span", { class: "badge review-request", text: t(`rr.badge_${open ? "open" : "answered"}`), dataset: { state: open ? "open" : "answered" } }), " ",
+      h("span", { text: open ? t("rr.open") : t(`rr.answered_${q.answered_via || "note"}`, { name: q.answered_by || "—", date: fmtDate(q.answered_at) }) })),
+    !open && q.answer ? h("blockquote", { class: "rr-reason", text: q.answer, dataset: { testid: "review-request-answer" } }) : null,
+  ];
+  if (open && mayReview(r)) {
+    const note = h("textarea", { rows: 2, maxLength: 4000, placeholder: t("rr.note_ph"), dataset: { testid: "review-request-note" } });
+    const submit = h("button", { type: "submit", class: "button small primary", text: t("rr.mark"), dataset: { testid: "review-request-submit" } });
+    const form = h("form", { class: "decision-form", noValidate: true }, field(t("rr.note_label"), note, t("rr.note_hint")), submit);
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      if (note.value.trim().length < 10) {
+        error(t("review.reason_short"));
+        note.focus();
+        return;
+      }
+      await busy(submit, t("common.saving"), async () => {
+        try {
+          await authed(`/sessions/${encodeURIComponent(r.session_id)}/review-request/answer`, {
+            method: "POST", body: { note: note.value.trim() },
+          });
+          notice(t("rr.marked"));
+          await onChanged();
+        } catch (err) {
+          error(messageOf(err));
+        }
+      });
+    });
+    parts.push(form);
+  }
+  return h("section", { class: `review-request-box${open ? " open" : ""}`, dataset: { testid: "review-request" } },
+    ...parts.filter(Boolean));
+}
+
 function answersBlock(r) {
   const typed = (r.answers || []).filter((a) => !a.media_url && a.text);
   if (!typed.length) return null;
@@ -444,6 +492,7 @@ async function showPersonAssessment(root, r, reload) {
       " · ", h("span", { class: "status", text: t(`status.${r.status}`), dataset: { status: r.status, testid: "report-status" } })),
     h("p", { class: "person-assessment", text: r.assessment.text,
       dataset: { testid: "report-person-assessment", reason: r.assessment.reason } }),
+    reviewRequestBlock(r, reload),
     player.element(),
     answersBlock(r),
     await reviewPanel(r, reload),
@@ -517,6 +566,7 @@ export async function showReport(root, sid) {
         text: t("report.not_assessed", { names: r.not_assessed.join(r.language === "zh" ? "、" : ", ") }) })
       : null,
     h("p", { class: "small muted", text: t("report.ai_notice") }),
+    reviewRequestBlock(r, reload),
     (comp.notes || []).length
       ? h("ul", { class: "compliance small", dataset: { testid: "report-compliance", profile: comp.profile } },
           comp.notes.map((n) => h("li", { text: t(`compliance.${n}`) })))

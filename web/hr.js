@@ -219,7 +219,8 @@ function fillRoleFilter(rs) {
 function filters() {
   const p = new URLSearchParams();
   for (const [key, id] of [["role_id", "filter-role"], ["status", "filter-status"], ["band", "filter-band"],
-    ["integrity", "filter-integrity"], ["q", "filter-search"], ["sort", "filter-sort"]]) {
+    ["integrity", "filter-integrity"], ["review_request", "filter-review-request"], ["q", "filter-search"],
+    ["sort", "filter-sort"]]) {
     const v = $(id).value.trim();
     if (v) p.set(key, v);
   }
@@ -256,7 +257,13 @@ function sessionRow(s) {
     h("td", { dataset: { label: t("list.status") } },
       h("span", { class: "status", text: t(`status.${status}`), dataset: { status, testid: "session-status" } }),
       s.decision ? h("span", { class: "muted small block", text: t(`decision.${s.decision}`), dataset: { testid: "session-decision" } }) : null,
-      s.reviewer_name ? h("span", { class: "muted small block", text: t("list.reviewer", { name: s.reviewer_name }) }) : null),
+      s.reviewer_name ? h("span", { class: "muted small block", text: t("list.reviewer", { name: s.reviewer_name }) }) : null,
+      // The candidate asked for a human review: open until a person answers it.
+      s.review_request
+        ? h("span", { class: "badge review-request", text: t(`rr.badge_${s.review_request}`),
+            attrs: { title: t(`rr.badge_hint_${s.review_request}`) },
+            dataset: { testid: "session-review-request", state: s.review_request } })
+        : null),
     h("td", { class: "num", dataset: { label: t("list.overall"), testid: "session-overall" } },
       s.overall === null || s.overall === undefined ? "—" : score(s.overall),
       s.overridden ? h("span", { class: "muted small block", text: t("list.overridden") }) : null),
@@ -295,7 +302,7 @@ async function reloadList(reset = true) {
   }
 }
 
-for (const id of ["filter-role", "filter-status", "filter-band", "filter-integrity", "filter-sort", "filter-mine"]) {
+for (const id of ["filter-role", "filter-status", "filter-band", "filter-integrity", "filter-review-request", "filter-sort", "filter-mine"]) {
   $(id).addEventListener("change", () => reloadList());
 }
 let searchTimer = 0;
@@ -358,11 +365,16 @@ async function showCompare(roleId) {
     return;
   }
   out.replaceChildren(h("div", { class: "table-wrap" }, h("table", { class: "compare", dataset: { testid: "compare-table" } },
+    // Two header rows: the competencies (one of them may be "Integrity") sit under their own
+    // heading, apart from "Needs a look" (integrity flags), so no two columns read alike.
     h("thead", {}, h("tr", {},
-      h("th", { text: t("list.candidate") }), h("th", { class: "num", text: t("list.overall") }),
-      h("th", { class: "num", text: t("compare.after_review") }), h("th", { text: t("list.band") }),
-      h("th", { text: t("look.col"), attrs: { title: t("look.hint") } }), h("th", { text: t("review.decision") }),
-      ...c.competencies.map(([id, name]) => h("th", { class: "num", text: name, attrs: { title: id } })))),
+      h("th", { text: t("list.candidate"), rowSpan: 2 }), h("th", { class: "num", text: t("list.overall"), rowSpan: 2 }),
+      h("th", { class: "num", text: t("compare.after_review"), rowSpan: 2 }), h("th", { text: t("list.band"), rowSpan: 2 }),
+      h("th", { text: t("look.col"), rowSpan: 2, attrs: { title: t("look.hint") }, dataset: { testid: "compare-look-col" } }),
+      h("th", { text: t("review.decision"), rowSpan: 2 }),
+      h("th", { class: "comp-group", text: t("compare.levels"), colSpan: c.competencies.length, dataset: { testid: "compare-levels-col" } })),
+    h("tr", {},
+      ...c.competencies.map(([id, name]) => h("th", { class: "num", text: name, attrs: { title: id }, dataset: { testid: "compare-competency-col" } })))),
     h("tbody", {}, c.rows.map((r) => h("tr", { dataset: { testid: "compare-row", sessionId: r.session_id } },
       h("td", {}, h("a", { href: `#/report/${r.session_id}`, text: r.candidate_name })),
       h("td", { class: "num", text: score(r.overall) }),
@@ -519,6 +531,7 @@ function applyLanguage() {
 
 $("lang-switch").addEventListener("change", async () => {
   setLang($("lang-switch").value);
+  notice(""); // a message shown in the other language would stay untranslated
   applyLanguage();
   if (state.token) {
     showDashboard();

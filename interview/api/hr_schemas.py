@@ -31,6 +31,19 @@ class DecisionIn(In):
     reason: str = Field(min_length=1, max_length=4000)
 
 
+class RequestAnswerIn(In):
+    # What the person did about the candidate's request (at least 10 characters; audited).
+    note: str = Field(min_length=1, max_length=4000)
+
+
+class RequestAnswerOut(BaseModel):
+    session_id: str
+    status: Literal["open", "answered"]
+    answered_at: datetime | None
+    answered_via: str | None
+    answer: str | None
+
+
 class OverrideOut(BaseModel):
     id: str
     competency_id: str

@@ -164,6 +164,7 @@ class SessionOut(BaseModel):
     reviewer_name: Name | None = None
     decision: str | None = None  # advance, reject, hold: the final decision
     overridden: bool = False  # a reviewer changed a competency level
+    review_request: str | None = None  # open or answered: the candidate asked for a human review
 
 
 class ChoiceOut(BaseModel):

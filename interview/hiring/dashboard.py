@@ -31,6 +31,7 @@ from interview.storage.tables import (
     Report,
     Review,
     ReviewOverride,
+    ReviewRequest,
     SelfReport,
     User,
 )
@@ -38,6 +39,7 @@ from interview.storage.tables import (
 STATUSES = ("invited", "started", "completed", "scored", "manual", "reviewed")
 BANDS = ("advance", "review", "not_now", "insufficient")
 LEVELS = ("not_assessed", "low", "medium", "high")
+REVIEW_REQUESTS = ("any", "open", "answered")  # the candidate asked for a human review
 Sort = Literal[
     "created", "-created", "name", "-name", "overall", "-overall", "status", "integrity",
     "-integrity",
@@ -58,6 +60,7 @@ class SessionQuery(Frozen):
     integrity: str | None = None
     search: str | None = Field(default=None, max_length=200)  # in name or e-mail
     reviewer_id: str | None = None  # sessions assigned to this reviewer
+    review_request: str | None = None  # any, open or answered: the candidate asked for a review
     sort: Sort = "-created"
 
     def checked(self) -> SessionQuery:
@@ -65,6 +68,7 @@ class SessionQuery(Frozen):
             ("status", self.status, STATUSES),
             ("band", self.band, BANDS),
             ("integrity", self.integrity, LEVELS),
+            ("review_request", self.review_request, REVIEW_REQUESTS),
         ):
             if value is not None and value not in known:
                 raise InvalidInput(f"{name} {value!r} is unknown; use one of {', '.join(known)}")
@@ -90,6 +94,7 @@ class SessionRow(Frozen):
     reviewer_name: str | None
     decision: str | None
     overridden: bool  # a reviewer changed at least one competency level
+    review_request: str | None  # open or answered: the candidate asked for a human review
 
 
 def _band() -> Any:
@@ -105,11 +110,13 @@ def _select(org_id: str, q: SessionQuery) -> Select[Any]:
     stmt = (
         select(InterviewSession, Candidate, JobRole, Report.overall, _band(), _integrity())
         .add_columns(Review.reviewer_id, reviewer.name, Review.decision)
+        .add_columns(ReviewRequest.id, ReviewRequest.answered_at)
         .join(Candidate, Candidate.id == InterviewSession.candidate_id)
         .join(JobRole, JobRole.id == InterviewSession.role_id)
         .outerjoin(Report, Report.session_id == InterviewSession.id)
         .outerjoin(Review, Review.session_id == InterviewSession.id)
         .outerjoin(reviewer, reviewer.id == Review.reviewer_id)
+        .outerjoin(ReviewRequest, ReviewRequest.session_id == InterviewSession.id)
         .where(InterviewSession.organization_id == org_id)
     )
     if q.role_id:
@@ -122,6 +129,12 @@ def _select(org_id: str, q: SessionQuery) -> Select[Any]:
         stmt = stmt.where(_integrity() == q.integrity)
     if q.reviewer_id:
         stmt = stmt.where(Review.reviewer_id == q.reviewer_id)
+    if q.review_request:
+        stmt = stmt.where(ReviewRequest.id.is_not(None))
+        if q.review_request == "open":
+            stmt = stmt.where(ReviewRequest.answered_at.is_(None))
+        elif q.review_request == "answered":
+            stmt = stmt.where(ReviewRequest.answered_at.is_not(None))
     if q.search and q.search.strip():
         term = q.search.strip().lower()
         stmt = stmt.where(
@@ -169,7 +182,9 @@ def list_sessions(
         else set()
     )
     out = []
-    for sess, cand, role, overall, band, integrity, reviewer_id, reviewer_name, decision in rows:
+    for row in rows:
+        sess, cand, role, overall, band, integrity, reviewer_id, reviewer_name, decision = row[:9]
+        request_id, answered_at = row[9:]
         expired = sess.status == "invited" and sess.expires_at is not None and sess.expires_at < now
         out.append(
             SessionRow(
@@ -191,6 +206,9 @@ def list_sessions(
                 reviewer_name=reviewer_name,
                 decision=decision,
                 overridden=sess.id in overridden,
+                review_request=(
+                    None if request_id is None else "answered" if answered_at else "open"
+                ),
             )
         )
     return out, int(total)
@@ -198,7 +216,7 @@ def list_sessions(
 
 EXPORT_HEADER = (
     "candidate", "email", "role", "status", "language", "invited_at", "expires_at",
-    "overall", "band", "integrity", "reviewer", "decision", "session_id",
+    "overall", "band", "integrity", "reviewer", "decision", "review_request", "session_id",
 )  # fmt: skip
 
 
@@ -217,6 +235,7 @@ def export_rows(rows: list[SessionRow]) -> list[tuple[object, ...]]:
             r.integrity,
             r.reviewer_name,
             r.decision,
+            r.review_request,
             r.id,
         )
         for r in rows

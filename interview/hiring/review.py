@@ -1,5 +1,7 @@
 """Human review of an interview: a reviewer is assigned, changes competency levels with a
-written reason, and a final decision is recorded. Every step lands in the audit trail.
+written reason, and a final decision is recorded. A candidate's request for a human review is
+open until a person answers it: a level change or a decision made after the request answers
+it, or a note saying what was done. Every step lands in the audit trail.
 
 Who may do what (the API maps Forbidden to 403):
 - admin, recruiter: assign reviewers, change levels, record the decision;
@@ -16,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from interview.candidate.results import PERSON_STATUS
-from interview.candidate.session import ai_withdrawn_at, has_consent
+from interview.candidate.session import ai_withdrawn_at, has_consent, review_request
 from interview.errors import Conflict, Forbidden, InvalidInput, NotFound
 from interview.privacy.audit import audit
 from interview.report.build import person_assessment
@@ -37,12 +39,14 @@ from interview.storage.tables import (
     Report,
     Review,
     ReviewOverride,
+    ReviewRequest,
     User,
 )
 
 ASSIGNERS = ("admin", "recruiter")
 REVIEWERS = ("admin", "recruiter", "reviewer")
 DECISIONS = ("advance", "reject", "hold")
+ANSWERED_VIA = ("note", "override", "decision")  # how a candidate's review request was answered
 
 
 def person_assesses(s: Session, sess: InterviewSession) -> PersonAssessment | None:
@@ -173,6 +177,7 @@ def override_level(
         new_level=level,
         reason=text,
     )
+    _answer_request(s, sess, user, "override", None, now)
     s.flush()
     return row
 
@@ -202,8 +207,64 @@ def decide(
         decision=decision,
         reason=text,
     )
+    _answer_request(s, sess, user, "decision", None, now)
     s.flush()
     return row
+
+
+def _answer_request(
+    s: Session, sess: InterviewSession, user: User, via: str, note: str | None, now: datetime
+) -> ReviewRequest | None:
+    """Mark the candidate's open review request answered by `user` (audited); an answered
+    request, or none, is left as it is."""
+    request = review_request(s, sess.id)
+    if request is None or request.answered_at is not None:
+        return request
+    request.answered_at, request.answered_by = now, user.id
+    request.answered_via, request.answer = via, note
+    audit(
+        s,
+        sess.organization_id,
+        f"user:{user.id}",
+        "review.request_answered",
+        f"session:{sess.id}",
+        now,
+        via=via,
+        **({"reason": note} if note else {}),
+    )
+    return request
+
+
+def answer_review_request(
+    s: Session, sess: InterviewSession, user: User, note: str, now: datetime
+) -> ReviewRequest:
+    """A person answers the candidate's review request with a note of what they did (a level
+    change or a decision answers it too); answering an answered request changes nothing."""
+    check_may_review(user, review_of(s, sess.id))
+    text = check_reason(note)
+    request = _answer_request(s, sess, user, "note", text, now)
+    if request is None:
+        raise NotFound(f"the candidate of session {sess.id!r} has not asked for a human review")
+    s.flush()
+    return request
+
+
+def request_view(s: Session, sess: InterviewSession) -> dict[str, Any] | None:
+    """The candidate's review request as HR sees it (reason, when, open or answered, by whom
+    and how), or None when they made none."""
+    request = review_request(s, sess.id)
+    if request is None:
+        return None
+    names = _names(s, {request.answered_by} if request.answered_by else set())
+    return {
+        "reason": request.reason,
+        "requested_at": request.created_at,
+        "status": "answered" if request.answered_at else "open",
+        "answered_at": request.answered_at,
+        "answered_by": names.get(request.answered_by or ""),
+        "answered_via": request.answered_via,
+        "answer": request.answer,
+    }
 
 
 def _names(s: Session, ids: set[str]) -> dict[str, str]:
@@ -302,6 +363,7 @@ def trail(s: Session, sess: InterviewSession) -> list[dict[str, Any]]:
 
 __all__ = [
     "Decision",
+    "answer_review_request",
     "assign_reviewer",
     "check_may_review",
     "decide",
@@ -309,6 +371,7 @@ __all__ = [
     "override_level",
     "person_assesses",
     "person_review",
+    "request_view",
     "stored_report",
     "summary",
     "trail",

@@ -394,6 +394,15 @@ class ReviewRequest(Base):
     )
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Open until a person answers it: a level change or decision after the request, or an
+    # explicit answer with a note. SET NULL: deleting a user account keeps the answer.
+    answered_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    answered_by: Mapped[str | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
+    )
+    # How it was answered: note, override or decision (hiring.review.ANSWERED_VIA).
+    answered_via: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    answer: Mapped[str | None] = mapped_column(Text, nullable=True)  # the note, if one was written
 
 
 class ConsentRecord(Base):

@@ -269,6 +269,9 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("PUT", f"{SESSION}/decision"): Rule(
         DECIDERS, request=_json({"decision": "hold", "reason": "Waiting for references."})
     ),
+    ("POST", f"{SESSION}/review-request/answer"): Rule(
+        DECIDERS, request=_json({"note": "Watched every recording again."})
+    ),
     ("GET", f"{SESSION}/audit"): Rule(HR_A),
     # -- tools
     ("GET", f"{API}/library/competencies"): Rule(HR_ANY),

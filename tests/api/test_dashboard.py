@@ -24,7 +24,7 @@ from sqlalchemy import select
 from interview.api.app import create_app
 from interview.config import Settings
 from interview.storage.db import Database
-from interview.storage.tables import InterviewSession, Report, Review, SelfReport
+from interview.storage.tables import AuditEvent, InterviewSession, Report, Review, SelfReport
 from tests.api.conftest import Api, seed_org
 from tests.conftest import SHARED
 from tests.report.test_review import _report
@@ -435,3 +435,91 @@ def test_csv_invitations_emails_personas_and_renewed_links(mail_api: tuple[Api, 
     assert api.client.get(f"{V1}/interview/{renewed.json()['token']}").status_code == 200
     org = api.client.get(f"{V1}/organization", headers=hr).json()
     assert org["mail_configured"] is True and org["persona"]["name"] == "Alex Chen"
+
+
+def test_review_requests_show_in_the_list_and_report_until_a_person_answers(api: Api) -> None:
+    hr = api.login()
+    role = _role(api, hr, "Retail sales associate")
+    asked, changed, decided, quiet = (
+        _invite(api, hr, role, name) for name in ("Asker", "Changed", "Decided", "Quiet")
+    )
+    for inv in (asked, changed, decided, quiet):
+        seed_report(api, inv["session_id"], 60.0, "review", "low")
+    # A decision made before the request does not answer it.
+    early = {"decision": "hold", "reason": "Waiting for the references."}
+    r = api.client.put(f"{V1}/sessions/{decided['session_id']}/decision", json=early, headers=hr)
+    assert r.status_code == 200, r.text
+    for inv in (asked, changed, decided):
+        r = api.client.post(
+            f"{V1}/interview/{inv['token']}/review-request", json={"reason": "Bad connection."}
+        )
+        assert r.status_code == 201, r.text
+
+    def listed(**params: object) -> dict[str, str | None]:
+        r = api.client.get(f"{V1}/sessions", params=params, headers=hr)
+        assert r.status_code == 200, r.text
+        return {row["candidate_name"]: row["review_request"] for row in r.json()}
+
+    everyone = {"Asker": "open", "Changed": "open", "Decided": "open", "Quiet": None}
+    assert listed() == everyone
+    assert listed(review_request="open") == {"Asker": "open", "Changed": "open", "Decided": "open"}
+    assert listed(review_request="answered") == {}
+    bad = api.client.get(f"{V1}/sessions", params={"review_request": "maybe"}, headers=hr)
+    assert bad.status_code == 422 and "maybe" in bad.json()["error"]["message"]
+
+    report = api.client.get(f"{V1}/sessions/{asked['session_id']}/report", headers=hr).json()
+    assert report["review_request"]["reason"] == "Bad connection."
+    assert report["review_request"]["status"] == "open"
+    assert report["review_request"]["requested_at"]
+    unasked = api.client.get(f"{V1}/sessions/{quiet['session_id']}/report", headers=hr).json()
+    assert unasked["review_request"] is None
+
+    # Who may answer: those who may decide (a reviewer once assigned); never a hiring manager.
+    url = f"{V1}/sessions/{asked['session_id']}/review-request/answer"
+    note = {"note": "Watched every recording; the levels stand."}
+    for who, code in (("hiring_manager", 403), ("reviewer", 403)):
+        r = api.client.post(url, json=note, headers=api.login(f"{who}@acme.test"))
+        assert r.status_code == code, (who, r.text)
+    assert api.client.post(url, json=note, headers=api.login("admin@other.test")).status_code == 404
+    short = api.client.post(url, json={"note": "ok"}, headers=hr)
+    assert short.status_code == 422 and "10" in short.json()["error"]["message"]
+    none = f"{V1}/sessions/{quiet['session_id']}/review-request/answer"
+    assert api.client.post(none, json=note, headers=hr).status_code == 404
+    done = api.client.post(url, json=note, headers=hr)
+    assert done.status_code == 200, done.text
+    assert done.json()["status"] == "answered" and done.json()["answered_via"] == "note"
+    again = api.client.post(url, json={"note": "A second, later note."}, headers=hr).json()
+    assert again["answer"] == note["note"]  # answering twice changes nothing
+
+    # A level change, or a decision, made after the request answers it.
+    change = {"competency_id": "teamwork", "level": 2, "reason": "The example was a team of one."}
+    r = api.client.post(f"{V1}/sessions/{changed['session_id']}/overrides", json=change, headers=hr)
+    assert r.status_code == 201, r.text
+    assert listed(review_request="open") == {"Decided": "open"}
+    r = api.client.put(
+        f"{V1}/sessions/{decided['session_id']}/decision",
+        json={"decision": "advance", "reason": "References came back well."},
+        headers=hr,
+    )
+    assert r.status_code == 200, r.text
+    assert listed(review_request="open") == {}
+    assert listed(review_request="any") == {"Asker": "answered", "Changed": "answered",
+                                            "Decided": "answered"}  # fmt: skip
+    shown = api.client.get(f"{V1}/sessions/{changed['session_id']}/report", headers=hr).json()
+    assert shown["review_request"]["answered_via"] == "override"
+    assert shown["review_request"]["answered_by"] == "Admin"
+    requests = api.client.get(f"{V1}/review-requests", headers=hr).json()
+    assert {q["status"] for q in requests} == {"answered"}
+    with api.db.session() as s:
+        events = s.scalars(
+            select(AuditEvent).where(AuditEvent.action == "review.request_answered")
+        ).all()
+        assert sorted(e.detail["via"] for e in events) == ["decision", "note", "override"]
+        assert [e.detail.get("reason") for e in events if e.detail["via"] == "note"] == [
+            note["note"]
+        ]
+    table = list(csv.reader(io.StringIO(
+        api.client.get(f"{V1}/sessions.csv", headers=hr).content.decode("utf-8-sig")
+    )))  # fmt: skip
+    column = table[0].index("review_request")
+    assert sorted(row[column] for row in table[1:]) == ["", "answered", "answered", "answered"]

@@ -80,3 +80,191 @@ def test_integrity_column_says_how_much_needs_a_look(site) -> None:  # type: ign
             assert "诚信" not in page.locator("#filter-integrity").inner_text()
         finally:
             b.close()
+
+
+def _seed_scored(site: Site, role: dict[str, Any], name: str, levels: list[int]) -> dict[str, Any]:
+    """An invited candidate whose interview is scored with `levels` for the role's competencies
+    (the report written directly: no model runs)."""
+    from datetime import UTC, datetime
+
+    from interview.storage.tables import InterviewSession, Report
+    from tests.report.test_review import _report
+
+    inv = site.client().post(
+        f"/roles/{role['id']}/invitations", json={"candidate_name": name}, headers=site.hr
+    )
+    assert inv.status_code == 201, inv.text
+    consent = {"recording": False, "ai_assessment": True}
+    r = site.client().post(f"/interview/{inv.json()['token']}/consent", json=consent)
+    assert r.status_code == 201, r.text
+    body = _report(name=name).model_dump(mode="json")
+    template = body["competencies"][0]
+    body["competencies"] = [
+        {**template, "competency_id": c["id"], "name": c["name"], "weight": c["weight"],
+         "level": level, "value": float(level)}
+        for c, level in zip(role["competencies"], levels, strict=True)
+    ]  # fmt: skip
+    body |= {"session_id": inv.json()["session_id"], "language": role["language"],
+             "role_title": role["title"], "integrity": "low"}  # fmt: skip
+    with site.db.session() as s:
+        s.add(Report(session_id=body["session_id"], overall=body["overall"], body=body,
+                     created_at=datetime.now(UTC)))  # fmt: skip
+        sess = s.get(InterviewSession, body["session_id"])
+        assert sess is not None
+        sess.status = "scored"
+    return inv.json()  # type: ignore[no-any-return]
+
+
+def test_hr_sees_and_answers_review_requests_reads_every_radar_label_and_compare_column(
+    site,  # type: ignore[no-untyped-def]
+) -> None:
+    """A candidate's request for a human review shows in the list (badge, filter) and on the
+    report (reason, when, open) until a person answers it there; the radar's long labels
+    ("Sales and persuasion") are whole inside the picture; Compare's columns all differ. In
+    English and Chinese, with screenshots."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from playwright.sync_api import sync_playwright
+
+    shots = Path(os.environ.get("INTERVIEW_TEST_ARTIFACTS") or tempfile.gettempdir())
+    shots /= "interview-review-requests"
+    shots.mkdir(parents=True, exist_ok=True)
+    c = site.client()
+    zh_role = c.post(
+        "/roles",
+        json={"title": "零售店员", "language": "zh", "max_questions": 1, "choice_items": 0},
+        headers=site.hr,
+    ).json()
+    asker = _seed_scored(site, site.role, "Ana Asker", [4, 3, 4, 2, 3, 4])
+    _seed_scored(site, site.role, "Bo Quiet", [3, 3, 3, 3, 3, 3])
+    li = _seed_scored(site, zh_role, "李请求", [4, 3, 4, 2, 3, 4])
+    for inv, reason in ((asker, "My connection dropped twice."), (li, "网络断了两次。")):
+        r = c.post(f"/interview/{inv['token']}/review-request", json={"reason": reason})
+        assert r.status_code == 201, r.text
+
+    def badges(page: Any) -> dict[str, str]:
+        out = {}
+        for row in page.locator("[data-testid=session-row]").all():
+            name = row.locator("[data-testid=session-candidate]").inner_text()
+            badge = row.locator("[data-testid=session-review-request]")
+            out[name] = badge.inner_text() if badge.count() else ""
+        return out
+
+    def radar_labels_fit(page: Any) -> list[str]:
+        """The radar's labels, each whole and inside the picture's box."""
+        return page.evaluate(
+            """() => {
+              const svg = document.querySelector('[data-testid=radar]');
+              const vb = svg.viewBox.baseVal;
+              return [...svg.querySelectorAll('.radar-label')].map((t) => {
+                const b = t.getBBox();
+                const inside = b.x >= vb.x && b.x + b.width <= vb.x + vb.width
+                  && b.y >= vb.y && b.y + b.height <= vb.y + vb.height;
+                return inside ? [...t.querySelectorAll('tspan')].map((s) => s.textContent).join(' ')
+                  : 'CUT: ' + t.textContent;
+              });
+            }"""
+        )
+
+    def headers(page: Any) -> list[str]:
+        return [x.strip() for x in page.locator("[data-testid=compare-table] th").all_inner_texts()]
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = b.new_page(viewport={"width": 1280, "height": 900})
+            page.add_init_script("localStorage.setItem('interview.hr.lang', 'en')")
+            page.goto(f"{site.server.base}/web/hr.html")
+            page.fill("#login-email", "admin@acme.test")
+            page.fill("#login-password", PASSWORD)
+            page.click("#login-submit")
+            page.locator("[data-testid=session-review-request]").first.wait_for()
+            shown = badges(page)
+            assert shown == {"Ana Asker": "Review requested", "Bo Quiet": "",
+                             "李请求": "Review requested"}  # fmt: skip
+            page.select_option("#filter-review-request", "open")
+            page.wait_for_function(
+                "() => document.querySelectorAll('[data-testid=session-row]').length === 2"
+            )
+            assert set(badges(page)) == {"Ana Asker", "李请求"}
+            page.screenshot(path=str(shots / "list-en.png"), full_page=True)
+
+            page.goto(f"{site.server.base}/web/hr.html#/report/{asker['session_id']}")
+            box = page.locator("[data-testid=review-request]")
+            box.wait_for()
+            assert "My connection dropped twice." in box.inner_text()
+            assert "Asked on" in box.inner_text()
+            status = box.locator("[data-testid=review-request-status]")
+            assert status.get_attribute("data-state") == "open"
+            assert "no person has answered it yet" in status.inner_text()
+            labels = radar_labels_fit(page)
+            assert "Sales and persuasion" in labels and not any("CUT" in x for x in labels), labels
+            page.locator(".report-top").screenshot(path=str(shots / "radar-en.png"))
+            box.screenshot(path=str(shots / "request-open-en.png"))
+            page.fill("[data-testid=review-request-note]", "too short")
+            page.click("[data-testid=review-request-submit]")
+            assert "at least 10" in page.locator("#error").inner_text()
+            page.fill("[data-testid=review-request-note]", "Watched both recordings; levels stand.")
+            page.click("[data-testid=review-request-submit]")
+            page.wait_for_selector("[data-testid=review-request-status][data-state=answered]")
+            box = page.locator("[data-testid=review-request]")
+            assert "Answered by Admin" in box.inner_text()
+            assert "Watched both recordings; levels stand." in box.inner_text()
+            assert page.locator("[data-testid=review-request-note]").count() == 0
+            trail = page.locator("[data-testid=audit-trail]").text_content() or ""
+            assert "asked for a human review" in trail and "answered the review request" in trail
+            box.screenshot(path=str(shots / "request-answered-en.png"))
+
+            page.goto(f"{site.server.base}/web/hr.html#/compare/{site.role['id']}")
+            page.locator(
+                f"[data-testid=compare-row][data-session-id='{asker['session_id']}']"
+            ).wait_for()
+            cols = headers(page)
+            assert len(cols) == len(set(cols)), cols
+            assert [x.lower() for x in cols].count("integrity") == 1  # the competency
+            assert "needs a look" in [x.lower() for x in cols]
+            assert page.locator("[data-testid=compare-levels-col]").inner_text().lower() == (
+                "competency levels after review (1–5)"
+            )
+            page.screenshot(path=str(shots / "compare-en.png"), full_page=True)
+
+            page.select_option("#lang-switch", "zh")
+            page.goto(f"{site.server.base}/web/hr.html#/")
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('[data-testid=session-review-request]')]"
+                ".some((b) => b.textContent === '请求人工复核')"
+            )
+            page.select_option("#filter-review-request", "")
+            page.wait_for_function(
+                "() => document.querySelectorAll('[data-testid=session-row]').length === 3"
+            )
+            shown = badges(page)
+            assert shown == {"Ana Asker": "复核请求已答复", "Bo Quiet": "",
+                             "李请求": "请求人工复核"}  # fmt: skip
+            options = page.locator("#filter-review-request option").all_inner_texts()
+            assert options == ["全部", "已请求，未答复", "已请求，已答复", "已请求复核"]
+            page.screenshot(path=str(shots / "list-zh.png"), full_page=True)
+
+            page.goto(f"{site.server.base}/web/hr.html#/report/{li['session_id']}")
+            box = page.locator("[data-testid=review-request]")
+            box.wait_for()
+            assert "候选人请求人工复核" in box.inner_text() and "网络断了两次。" in box.inner_text()
+            assert "待答复" in box.inner_text()
+            labels = radar_labels_fit(page)
+            assert "销售与说服能力" in [x.replace(" ", "") for x in labels], labels
+            assert not any("CUT" in x for x in labels), labels
+            page.locator(".report-top").screenshot(path=str(shots / "radar-zh.png"))
+            box.screenshot(path=str(shots / "request-open-zh.png"))
+
+            page.goto(f"{site.server.base}/web/hr.html#/compare/{zh_role['id']}")
+            page.locator(
+                f"[data-testid=compare-row][data-session-id='{li['session_id']}']"
+            ).wait_for()
+            cols = headers(page)
+            assert len(cols) == len(set(cols)) and "需人工查看" in cols and "诚信正直" in cols, cols
+            assert "复核后的胜任力等级（1–5）" in cols
+            page.screenshot(path=str(shots / "compare-zh.png"), full_page=True)
+        finally:
+            b.close()

@@ -44,6 +44,8 @@ class ReviewRequestOut(BaseModel):
     candidate_name: str
     reason: str
     created_at: datetime
+    status: str = "open"  # open until a person answers it (answered)
+    answered_at: datetime | None = None
 
 
 @router.delete("/candidates/{candidate_id}")
@@ -122,7 +124,12 @@ def review_requests(user: CurrentUser, s: SessionDep) -> list[ReviewRequestOut]:
     ).all()
     return [
         ReviewRequestOut(
-            session_id=r.session_id, candidate_name=name, reason=r.reason, created_at=r.created_at
+            session_id=r.session_id,
+            candidate_name=name,
+            reason=r.reason,
+            created_at=r.created_at,
+            status="answered" if r.answered_at else "open",
+            answered_at=r.answered_at,
         )
         for r, name in rows
     ]

@@ -1,5 +1,6 @@
 """Human review of an interview: assign a reviewer, change a competency level with a
-reason, record the final decision, read the audit trail."""
+reason, record the final decision, answer the candidate's request for a review, read the
+audit trail."""
 
 from __future__ import annotations
 
@@ -9,9 +10,24 @@ from fastapi import APIRouter, status
 from fastapi.encoders import jsonable_encoder
 
 from interview.api.deps import CurrentUser, SessionDep, now
-from interview.api.hr_schemas import DecisionIn, OverrideIn, OverrideOut, ReviewerIn, ReviewOut
+from interview.api.hr_schemas import (
+    DecisionIn,
+    OverrideIn,
+    OverrideOut,
+    RequestAnswerIn,
+    RequestAnswerOut,
+    ReviewerIn,
+    ReviewOut,
+)
 from interview.hiring.invitations import session_for_org
-from interview.hiring.review import assign_reviewer, decide, override_level, review_of, trail
+from interview.hiring.review import (
+    answer_review_request,
+    assign_reviewer,
+    decide,
+    override_level,
+    review_of,
+    trail,
+)
 
 router = APIRouter(prefix="/sessions/{session_id}", tags=["review"])
 
@@ -52,6 +68,23 @@ def set_decision(session_id: str, body: DecisionIn, user: CurrentUser, s: Sessio
     sess = session_for_org(s, user.organization_id, session_id)
     decide(s, sess, user, body.decision, body.reason, now())
     return _out(s, sess.id, sess.status)
+
+
+@router.post("/review-request/answer")
+def answer_request(
+    session_id: str, body: RequestAnswerIn, user: CurrentUser, s: SessionDep
+) -> RequestAnswerOut:
+    """Mark the candidate's request for a human review answered, with a note of what was done
+    (a level change or a decision after the request answers it too)."""
+    sess = session_for_org(s, user.organization_id, session_id)
+    row = answer_review_request(s, sess, user, body.note, now())
+    return RequestAnswerOut(
+        session_id=sess.id,
+        status="answered" if row.answered_at else "open",
+        answered_at=row.answered_at,
+        answered_via=row.answered_via,
+        answer=row.answer,
+    )
 
 
 @router.get("/audit")

@@ -39,6 +39,7 @@ from interview.hiring.invitations import renew_invitation, session_for_org
 from interview.hiring.review import (
     person_assesses,
     person_review,
+    request_view,
     stored_report,
     summary,
     trail,
@@ -71,6 +72,7 @@ def _query(
     integrity: str | None = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     reviewer_id: str | None = None,
+    review_request: str | None = None,
     sort: Sort = "-created",
 ) -> SessionQuery:
     return SessionQuery(
@@ -80,6 +82,7 @@ def _query(
         integrity=integrity or None,
         search=q or None,
         reviewer_id=reviewer_id or None,
+        review_request=review_request or None,
         sort=sort,
     )
 
@@ -190,6 +193,7 @@ def _person_view(
         "competencies": [],
         "reviewer_id": row.reviewer_id if row else None,
         "review": person_review(s, sess),
+        "review_request": jsonable_encoder(request_view(s, sess)),
         "answers": _answers(ctx, s, user, sess),
         "trail": jsonable_encoder(trail(s, sess)),
     }
@@ -226,6 +230,7 @@ def report_view(
         "assessed_by": "ai",
         "reviewer_id": row.reviewer_id if row else None,
         "review": review.model_dump(mode="json"),
+        "review_request": jsonable_encoder(request_view(s, sess)),
         "answers": answers,
         "compliance": {**comp.model_dump(mode="json"), "texts": note_texts(comp, "en")},
         "trail": jsonable_encoder(trail(s, sess)),
