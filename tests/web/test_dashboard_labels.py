@@ -1,6 +1,7 @@
-"""A real Chromium on the HR dashboard: the integrity column says how much needs a person's
-look, not a verdict on honesty, in English and Chinese. The list's rows are served at the
-route (three interviews at each level), so no interview has to be scored."""
+"""A real Chromium on the HR dashboard's labels, in English and Chinese: the integrity column
+says how much needs a person's look, not a verdict on honesty (the list's rows served at the
+route); candidates' review requests in the list and on the report until answered, whole radar
+labels and distinct Compare columns (reports written directly, so no model runs)."""
 
 from __future__ import annotations
 
