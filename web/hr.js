@@ -1,5 +1,6 @@
 // HR dashboard: sign in; home (roles and the candidate progress list with filters, sort,
-// search, pages and CSV export); role setup; reports; compare; fairness; users and settings
+// search, pages, CSV export and each interview's progress, refreshed on its own until every
+// row is final); role setup; reports; compare; fairness; users and settings
 // (admins). Pages are chosen by the URL hash. Every string from the server goes into the page
 // through textContent (h() in api.js).
 
@@ -16,8 +17,9 @@ import { personaEditor, roleItem, showRole } from "./hr-roles.js";
 const TOKEN_KEY = "interview.hr.token";
 const USER_KEY = "interview.hr.user";
 const PAGE = 20;
+const POLL_MS = 4000; // how often the list refreshes the progress of its unfinished rows
 const VIEWS = ["view-home", "view-role", "report", "view-compare", "view-fairness", "view-users", "view-settings", "view-account", "view-denied"];
-const list = { offset: 0, total: 0 };
+const list = { offset: 0, total: 0, poll: 0, generation: 0 };
 
 // ---------------------------------------------------------------- auth
 
@@ -235,8 +237,10 @@ async function loadSessions() {
   const res = await authedRaw(`/sessions?${p}`);
   const sessions = await res.json();
   list.total = Number(res.headers.get("X-Total-Count") || sessions.length);
+  list.generation += 1; // a poll started for the rows shown before is dropped
   $("sessions-body").replaceChildren(...sessions.map(sessionRow));
   $("sessions-empty").hidden = sessions.length > 0;
+  schedulePoll();
   const pages = Math.max(1, Math.ceil(list.total / PAGE));
   const page = Math.floor(list.offset / PAGE) + 1;
   $("page-info").textContent = t("list.page", { page, pages, total: list.total });
@@ -249,7 +253,9 @@ function sessionRow(s) {
     dataset: { testid: "report-button", sessionId: s.id } });
   const scored = s.status === "scored" || s.status === "manual" || s.status === "reviewed";
   const status = s.expired ? "expired" : s.status;
-  return h("tr", { dataset: { testid: "session-row", sessionId: s.id, status: s.status } },
+  const p = s.progress || { state: "", final: true };
+  return h("tr", { dataset: { testid: "session-row", sessionId: s.id, status: s.status,
+    progress: progressKey(s), final: String(p.final) } },
     h("td", { dataset: { label: t("list.candidate") } },
       h("span", { text: s.candidate_name, dataset: { testid: "session-candidate" } }),
       h("span", { class: "muted small block", text: [s.email, fmtDate(s.created_at)].filter(Boolean).join(" · ") })),
@@ -264,6 +270,8 @@ function sessionRow(s) {
             attrs: { title: t(`rr.badge_hint_${s.review_request}`) },
             dataset: { testid: "session-review-request", state: s.review_request } })
         : null),
+    h("td", { dataset: { label: t("progress.col"), testid: "session-progress", state: p.state } },
+      s.progress ? progressCell(s) : h("span", { class: "muted", text: "—" })),
     h("td", { class: "num", dataset: { label: t("list.overall"), testid: "session-overall" } },
       s.overall === null || s.overall === undefined ? "—" : score(s.overall),
       s.overridden ? h("span", { class: "muted small block", text: t("list.overridden") }) : null),
@@ -275,6 +283,94 @@ function sessionRow(s) {
         ? h("span", { class: "integrity", text: t(`look.short.${s.integrity}`), attrs: { title: t("look.hint") }, dataset: { level: s.integrity, testid: "session-integrity" } })
         : h("span", { class: "muted", text: "—" })),
     h("td", { class: "actions-cell" }, scored ? btn : s.status === "invited" && isWriter() ? renewButton(s) : null));
+}
+
+/** What changes the progress cell: a row is drawn again only when this changes. */
+function progressKey(s) {
+  const p = s.progress || {};
+  return `${s.status}:${p.state}:${p.processed}/${p.recordings}:${p.retrying}`;
+}
+
+/** How far the interview has got: answering, perceiving its recordings, scoring, the report. */
+function progressCell(s) {
+  const p = s.progress;
+  const counts = { k: p.processed, n: p.recordings };
+  const line = (text, cls = "") => h("span", { class: `progress-state ${cls}`.trim(), text });
+  const hint = (text) => h("span", { class: "muted small block", text });
+  switch (p.state) {
+    case "invited":
+      return line(t("progress.not_started"), "muted");
+    case "answering":
+      return [line(t("progress.answering"), "busy"), p.recordings ? hint(t("progress.processed", counts)) : null];
+    case "processing":
+      return [line(t("progress.processing", counts), "busy"), meter(p)];
+    case "scoring":
+      return [line(t("progress.scoring"), "busy"), p.retrying ? hint(t("progress.retrying")) : null];
+    case "failed":
+      return [line(t("progress.failed"), "bad"),
+        isWriter() ? scoreAgainButton(s) : hint(t("progress.failed_ask"))];
+    default: // ready: the report, or the answers for a person to assess
+      return h("a", { class: "progress-state good", href: `#/report/${s.id}`,
+        text: t(s.status === "manual" ? "progress.ready_person" : "progress.ready"),
+        dataset: { testid: "progress-report-link" } });
+  }
+}
+
+function meter(p) {
+  return h("progress", { max: Math.max(1, p.recordings), value: p.processed, class: "block",
+    attrs: { "aria-label": t("progress.processed", { k: p.processed, n: p.recordings }) } });
+}
+
+/** Scoring gave up after its retries: a writer may queue it once more. */
+function scoreAgainButton(s) {
+  const b = h("button", { type: "button", class: "button small", text: t("progress.score_again"),
+    dataset: { testid: "score-again" }, attrs: { title: t("progress.score_again_hint") } });
+  b.addEventListener("click", () => busy(b, t("common.working"), async () => {
+    try {
+      await authed(`/sessions/${encodeURIComponent(s.id)}/scoring`, { method: "POST" });
+      notice(t("progress.score_again_done"));
+      await loadSessions();
+    } catch (err) {
+      error(messageOf(err));
+    }
+  }));
+  return b;
+}
+
+// While any row shown is not final (answering, processing, scoring), ask the server for just
+// those rows every few seconds and draw again the ones whose progress changed, so the report
+// link appears without a reload. Stops when every row is final or the list is left.
+function schedulePoll() {
+  clearTimeout(list.poll);
+  const open = [...$("sessions-body").querySelectorAll("tr[data-final='false']")];
+  if (open.length) list.poll = setTimeout(pollProgress, POLL_MS);
+}
+
+async function pollProgress() {
+  if ($("view-home").hidden || !state.token) return; // back to the list starts it again
+  if (document.hidden) { // no work while nobody looks; try again later
+    schedulePoll();
+    return;
+  }
+  const generation = list.generation;
+  const rows = new Map([...$("sessions-body").querySelectorAll("tr[data-final='false']")]
+    .map((tr) => [tr.dataset.sessionId, tr]));
+  if (!rows.size) return;
+  const p = new URLSearchParams();
+  for (const id of rows.keys()) p.append("ids", id);
+  p.set("limit", String(rows.size));
+  try {
+    const fresh = await authed(`/sessions?${p}`);
+    if (generation !== list.generation) return; // the list was drawn again meanwhile
+    for (const s of fresh) {
+      const tr = rows.get(s.id);
+      if (tr && tr.isConnected && tr.dataset.progress !== progressKey(s)) tr.replaceWith(sessionRow(s));
+    }
+  } catch {
+    if (!state.token) return; // signed out
+    // a failed refresh is tried again at the next tick; the Refresh button says more
+  }
+  if (generation === list.generation) schedulePoll();
 }
 
 /** A fresh link for an invitation not yet started (the old link stops working). */

@@ -18,6 +18,7 @@ from pydantic import (
 from interview.candidate.events import EventKind
 from interview.candidate.uploads import MAX_CHUNKS, MAX_TAKES
 from interview.competency.schemas import Setting
+from interview.hiring.dashboard import Progress
 from interview.scoring.fusion import ScoringPolicy
 from interview.text.clean import Email, Name, clean_text
 
@@ -165,6 +166,7 @@ class SessionOut(BaseModel):
     decision: str | None = None  # advance, reject, hold: the final decision
     overridden: bool = False  # a reviewer changed a competency level
     review_request: str | None = None  # open or answered: the candidate asked for a human review
+    progress: Progress  # invited, answering, processing, scoring, failed or ready
 
 
 class ChoiceOut(BaseModel):

@@ -18,6 +18,7 @@ from interview.storage import jobs
 from interview.storage.tables import (
     ConsentRecord,
     InterviewSession,
+    Job,
     QuestionPlanRow,
     ReviewRequest,
 )
@@ -143,7 +144,24 @@ def complete(s: Session, sess: InterviewSession, now: datetime) -> str:
             f"session:{sess.id}",
             now,
         )
-    return jobs.enqueue(s, jobs.SCORE_JOB, f"score:{sess.id}:1", {"session_id": sess.id}, now)
+    return jobs.enqueue(s, jobs.SCORE_JOB, jobs.score_key(sess.id), {"session_id": sess.id}, now)
+
+
+def score_again(s: Session, sess: InterviewSession, actor: str, now: datetime) -> str:
+    """Queue a finished interview's scoring again once its job has given up (three failed
+    attempts); returns the job id."""
+    job = s.scalar(select(Job).where(Job.key == jobs.score_key(sess.id)))
+    if sess.status != "completed":
+        raise Conflict(
+            f"interview {sess.id!r} is {sess.status}; only a finished interview whose scoring "
+            "failed can be scored again"
+        )
+    if job is not None and job.status != "failed":
+        raise Conflict(
+            f"the scoring of interview {sess.id!r} is {job.status}, not failed; wait for it"
+        )
+    audit(s, sess.organization_id, actor, "interview.score_again", f"session:{sess.id}", now)
+    return jobs.enqueue(s, jobs.SCORE_JOB, jobs.score_key(sess.id), {"session_id": sess.id}, now)
 
 
 def review_request(s: Session, session_id: str) -> ReviewRequest | None:

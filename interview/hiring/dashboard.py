@@ -1,4 +1,5 @@
-"""What the HR dashboard reads: the progress list (filters, sort, search, pages), a role's
+"""What the HR dashboard reads: the progress list (filters, sort, search, pages, and how far
+each interview has got: recordings perceived, scoring, report ready), a role's
 candidates side by side, the outcomes behind the fairness report, and a session's answers
 with their media and timed words. Queries only; nothing here writes.
 """
@@ -9,7 +10,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, String, case, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from interview.candidate.answers import FOLLOWUP_SEP, split_followup_id
@@ -23,10 +24,12 @@ from interview.report.fairness import Basis
 from interview.report.review import Reviewed, apply_overrides
 from interview.report.schemas import Report as ReportBody
 from interview.scoring.fusion import Thresholds
+from interview.storage import jobs
 from interview.storage.tables import (
     Answer,
     Candidate,
     InterviewSession,
+    Job,
     JobRole,
     Report,
     Review,
@@ -45,6 +48,7 @@ Sort = Literal[
     "-integrity",
 ]  # fmt: skip
 MAX_EXPORT = 10_000  # rows in one CSV export
+MAX_IDS = 100  # sessions asked for by id in one list request (the page's unfinished rows)
 
 
 class Frozen(BaseModel):
@@ -61,9 +65,14 @@ class SessionQuery(Frozen):
     search: str | None = Field(default=None, max_length=200)  # in name or e-mail
     reviewer_id: str | None = None  # sessions assigned to this reviewer
     review_request: str | None = None  # any, open or answered: the candidate asked for a review
+    ids: tuple[str, ...] | None = None  # only these sessions (the list refreshing its rows)
     sort: Sort = "-created"
 
     def checked(self) -> SessionQuery:
+        if self.ids is not None and len(self.ids) > MAX_IDS:
+            raise InvalidInput(
+                f"{len(self.ids)} session ids asked for; ask for at most {MAX_IDS} at a time"
+            )
         for name, value, known in (
             ("status", self.status, STATUSES),
             ("band", self.band, BANDS),
@@ -73,6 +82,22 @@ class SessionQuery(Frozen):
             if value is not None and value not in known:
                 raise InvalidInput(f"{name} {value!r} is unknown; use one of {', '.join(known)}")
         return self
+
+
+ProgressState = Literal["invited", "answering", "processing", "scoring", "failed", "ready"]
+
+
+class Progress(Frozen):
+    """How far an interview has got, from the invitation to its report."""
+
+    # invited: not started; answering: the candidate is answering; processing: finished,
+    # recordings still being perceived; scoring: the score job is queued or running;
+    # failed: the score job gave up; ready: the report (or the person's assessment) exists
+    state: ProgressState
+    recordings: int = 0  # recorded answers (the latest take of each question)
+    processed: int = 0  # of them, how many are perceived (transcript, speech, video) already
+    retrying: bool = False  # scoring failed at least once and will be tried again
+    final: bool  # nothing changes here until the candidate or a person acts
 
 
 class SessionRow(Frozen):
@@ -95,6 +120,7 @@ class SessionRow(Frozen):
     decision: str | None
     overridden: bool  # a reviewer changed at least one competency level
     review_request: str | None  # open or answered: the candidate asked for a human review
+    progress: Progress
 
 
 def _band() -> Any:
@@ -110,7 +136,7 @@ def _select(org_id: str, q: SessionQuery) -> Select[Any]:
     stmt = (
         select(InterviewSession, Candidate, JobRole, Report.overall, _band(), _integrity())
         .add_columns(Review.reviewer_id, reviewer.name, Review.decision)
-        .add_columns(ReviewRequest.id, ReviewRequest.answered_at)
+        .add_columns(ReviewRequest.id, ReviewRequest.answered_at, Report.session_id)
         .join(Candidate, Candidate.id == InterviewSession.candidate_id)
         .join(JobRole, JobRole.id == InterviewSession.role_id)
         .outerjoin(Report, Report.session_id == InterviewSession.id)
@@ -119,6 +145,8 @@ def _select(org_id: str, q: SessionQuery) -> Select[Any]:
         .outerjoin(ReviewRequest, ReviewRequest.session_id == InterviewSession.id)
         .where(InterviewSession.organization_id == org_id)
     )
+    if q.ids is not None:
+        stmt = stmt.where(InterviewSession.id.in_(q.ids))
     if q.role_id:
         stmt = stmt.where(InterviewSession.role_id == q.role_id)
     if q.status:
@@ -181,10 +209,12 @@ def list_sessions(
         if ids
         else set()
     )
+    recordings = _recordings(s, ids)
+    scoring = _score_jobs(s, ids)
     out = []
     for row in rows:
         sess, cand, role, overall, band, integrity, reviewer_id, reviewer_name, decision = row[:9]
-        request_id, answered_at = row[9:]
+        request_id, answered_at, reported = row[9:]
         expired = sess.status == "invited" and sess.expires_at is not None and sess.expires_at < now
         out.append(
             SessionRow(
@@ -209,9 +239,90 @@ def list_sessions(
                 review_request=(
                     None if request_id is None else "answered" if answered_at else "open"
                 ),
+                progress=progress_of(
+                    sess.status,
+                    reported is not None,
+                    recordings.get(sess.id, []),
+                    scoring.get(sess.id),
+                ),
             )
         )
     return out, int(total)
+
+
+# -- how far each interview has got ------------------------------------------------------
+
+# (question id, attempt, perceived, status of its perception job or None) of a recorded answer
+Recording = tuple[str, int, bool, str | None]
+# (status, attempts) of a session's score job
+ScoreJob = tuple[str, int]
+REPORTED = ("scored", "manual", "reviewed")  # statuses that come with a report or assessment
+
+
+def _recordings(s: Session, ids: list[str]) -> dict[str, list[Recording]]:
+    """The recorded answers of these sessions with their perception jobs, in one query. The
+    database says whether each is perceived: the perceptions themselves are not read."""
+    if not ids:
+        return {}
+    perceive_key = literal("perceive:", String) + Answer.id
+    found = s.execute(
+        select(
+            Answer.session_id,
+            Answer.question_id,
+            Answer.attempt,
+            # pipeline.is_perceived: the stored perception has a "transcript" (a kept live
+            # transcript alone has only "live")
+            Answer.transcript["transcript"].as_string().is_not(None),
+            Job.status,
+        )
+        .outerjoin(Job, Job.key == perceive_key)
+        .where(Answer.session_id.in_(ids), Answer.media[0].as_string().is_not(None))
+    ).all()
+    out: dict[str, list[Recording]] = {}
+    for session_id, question_id, attempt, perceived, status in found:
+        out.setdefault(session_id, []).append((question_id, attempt, bool(perceived), status))
+    return out
+
+
+def _score_jobs(s: Session, ids: list[str]) -> dict[str, ScoreJob]:
+    """Each session's score job (the one complete() queues), in one query."""
+    if not ids:
+        return {}
+    keys = {jobs.score_key(i): i for i in ids}
+    found = s.execute(
+        select(Job.key, Job.status, Job.attempts).where(Job.key.in_(list(keys)))
+    ).all()
+    return {keys[key]: (status, attempts) for key, status, attempts in found}
+
+
+def progress_of(
+    status: str, reported: bool, recordings: list[Recording], score: ScoreJob | None
+) -> Progress:
+    """An interview's progress from its status, whether its report exists, its recorded
+    answers (every take) and its score job."""
+    latest: dict[str, Recording] = {}
+    for r in sorted(recordings, key=lambda r: r[1]):  # a retake replaces the take before
+        latest[r[0]] = r
+    n = len(latest)
+    k = sum(1 for r in latest.values() if r[2])
+    counts = {"recordings": n, "processed": k}
+    if reported or status in REPORTED:
+        return Progress(state="ready", final=True, **counts)
+    if status == "invited":
+        return Progress(state="invited", final=True)
+    if status == "started":
+        return Progress(state="answering", final=False, **counts)
+    job_status, attempts = score or ("queued", 0)
+    if job_status == "failed":
+        return Progress(state="failed", final=True, **counts)
+    # The worker takes the oldest job first: the perceptions queued while the candidate
+    # answered run before the score job, which reads what they stored.
+    perceiving = any(r[3] in jobs.LIVE for r in recordings)
+    retrying = job_status == "queued" and attempts > 0
+    state: ProgressState = (
+        "processing" if job_status == "queued" and perceiving and not retrying else "scoring"
+    )
+    return Progress(state=state, final=False, retrying=retrying, **counts)
 
 
 EXPORT_HEADER = (

@@ -19,6 +19,11 @@ PERCEIVE_JOB = "perceive_answer"  # payload: answer_id, session_id
 SESSION_JOBS = (SCORE_JOB, PERCEIVE_JOB)  # kinds whose payload names an interview session
 
 
+def score_key(session_id: str) -> str:
+    """The key of an interview's score job: one per session."""
+    return f"score:{session_id}:1"
+
+
 @dataclass(frozen=True)
 class Claim:
     """A job leased to one worker; `attempt` fences every later write."""

@@ -523,3 +523,146 @@ def test_review_requests_show_in_the_list_and_report_until_a_person_answers(api:
     )))  # fmt: skip
     column = table[0].index("review_request")
     assert sorted(row[column] for row in table[1:]) == ["", "answered", "answered", "answered"]
+
+
+def test_progress_from_answers_perceived_to_report_ready_in_a_bounded_number_of_queries(
+    api: Api,
+) -> None:
+    """Each interview's progress in the list, from real rows: invited; answering with k of n
+    recordings perceived (a retake replaces its take; typed answers are not recordings);
+    processing while perception jobs are live; scoring while the score job is queued or
+    running (retrying after a failed attempt); failed when it gave up (a writer may queue it
+    again); ready once the report exists. The page costs the same few queries however many
+    interviews it holds; `ids` asks for just the rows still moving."""
+    from sqlalchemy import event
+
+    from interview.candidate.session import score_again
+    from interview.errors import Conflict, InvalidInput
+    from interview.hiring.dashboard import MAX_IDS, SessionQuery, list_sessions
+    from interview.storage import jobs
+    from interview.storage.tables import Answer, Job
+
+    hr = api.login()
+    role = _role(api, hr, "Retail sales associate")
+    names = ["Invited", "Answering", "Processing", "Queued", "Running", "Retrying", "Failed",
+             "Ready", "Person"]  # fmt: skip
+    ids = {name: _invite(api, hr, role, name)["session_id"] for name in names}
+    now = datetime.now(UTC)
+    later = now + timedelta(hours=1)  # no worker claims these jobs while the test reads them
+    perceived = {"transcript": {"text": "hello", "status": "ok"}}
+    live = {"live": {"text": "hello", "status": "ok"}}
+
+    def job(kind: str, key: str, status: str, attempts: int = 0) -> Job:
+        return Job(kind=kind, key=key, payload={}, status=status, attempts=attempts,
+                   run_after=later, lease_until=later if status == "running" else None,
+                   created_at=now)  # fmt: skip
+
+    with api.db.session() as s:
+        for name, sid in ids.items():
+            sess = s.get(InterviewSession, sid)
+            assert sess is not None
+            sess.status = {"Invited": "invited", "Answering": "started", "Ready": "scored",
+                           "Person": "manual"}.get(name, "completed")  # fmt: skip
+
+        def answer(sid: str, qid: str, transcript: object, attempt: int = 1, media: bool = True):  # type: ignore[no-untyped-def]
+            row = Answer(session_id=sid, question_id=qid, attempt=attempt, kind="audio",
+                         media=["ab" * 32] if media else [], transcript=transcript,
+                         text=None if media else "typed", created_at=now)  # fmt: skip
+            s.add(row)
+            s.flush()
+            return row
+
+        a = ids["Answering"]
+        answer(a, "q1", None)  # a take replaced by the retake below
+        answer(a, "q1", perceived, attempt=2)
+        answer(a, "q2", live)  # only the live transcript so far
+        answer(a, "q3", perceived)
+        answer(a, "q4", None, media=False)  # typed: not a recording
+        p = ids["Processing"]
+        answer(p, "q1", perceived)
+        waiting = answer(p, "q2", live)
+        s.add(job(jobs.PERCEIVE_JOB, f"perceive:{waiting.id}", "running"))
+        s.add(job(jobs.SCORE_JOB, jobs.score_key(p), "queued"))
+        q = ids["Queued"]
+        done = answer(q, "q1", perceived)
+        s.add(job(jobs.PERCEIVE_JOB, f"perceive:{done.id}", "done"))
+        s.add(job(jobs.SCORE_JOB, jobs.score_key(q), "queued"))
+        s.add(job(jobs.SCORE_JOB, jobs.score_key(ids["Running"]), "running", attempts=1))
+        s.add(job(jobs.SCORE_JOB, jobs.score_key(ids["Retrying"]), "queued", attempts=1))
+        s.add(job(jobs.SCORE_JOB, jobs.score_key(ids["Failed"]), "failed", attempts=3))
+    seed_report(api, ids["Ready"], 70.0, "advance", "low")
+
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    org_id = api.client.get(f"{V1}/auth/me", headers=hr).json()["organization_id"]
+    event.listen(api.db.engine, "before_cursor_execute", count)
+    try:
+        with api.db.session() as s:
+            rows, total = list_sessions(s, org_id, SessionQuery(), 50, 0, now)
+        page_queries = len(statements)
+        statements.clear()
+        with api.db.session() as s:
+            list_sessions(s, org_id, SessionQuery(), 2, 0, now)
+        assert len(statements) == page_queries  # the same for 2 rows as for 9: no N+1
+    finally:
+        event.remove(api.db.engine, "before_cursor_execute", count)
+    assert total == len(names) and page_queries <= 5, statements
+    got = {r.candidate_name: r.progress for r in rows}
+    shape = {name: (p.state, p.processed, p.recordings, p.retrying, p.final)
+             for name, p in got.items()}  # fmt: skip
+    assert shape == {
+        "Invited": ("invited", 0, 0, False, True),
+        "Answering": ("answering", 2, 3, False, False),
+        "Processing": ("processing", 1, 2, False, False),
+        "Queued": ("scoring", 1, 1, False, False),
+        "Running": ("scoring", 0, 0, False, False),
+        "Retrying": ("scoring", 0, 0, True, False),
+        "Failed": ("failed", 0, 0, False, True),
+        "Ready": ("ready", 0, 0, False, True),
+        "Person": ("ready", 0, 0, False, True),
+    }
+
+    # Over HTTP, and only the rows asked for by id (the page refreshing its unfinished rows).
+    moving = [ids["Answering"], ids["Running"]]
+    r = api.client.get(f"{V1}/sessions", params={"ids": moving}, headers=hr)
+    assert r.status_code == 200, r.text
+    assert {x["id"]: x["progress"]["state"] for x in r.json()} == {
+        ids["Answering"]: "answering",
+        ids["Running"]: "scoring",
+    }
+    assert r.json()[0]["progress"]["final"] is False
+    other = api.client.get(f"{V1}/sessions", params={"ids": moving},
+                           headers=api.login("admin@other.test"))  # fmt: skip
+    assert other.json() == []  # another organization's ids find nothing
+    too_many = api.client.get(f"{V1}/sessions", params={"ids": ["x"] * (MAX_IDS + 1)}, headers=hr)
+    assert too_many.status_code == 422 and str(MAX_IDS) in too_many.json()["error"]["message"]
+    with pytest.raises(InvalidInput):
+        SessionQuery(ids=("x",) * (MAX_IDS + 1)).checked()
+
+    # Scoring that gave up can be queued again by a writer; not while it runs, nor once done.
+    url = f"{V1}/sessions/{{}}/scoring"
+    reviewer = api.login("reviewer@acme.test")
+    assert api.client.post(url.format(ids["Failed"]), headers=reviewer).status_code == 403
+    for name in ("Running", "Ready", "Invited"):
+        r = api.client.post(url.format(ids[name]), headers=hr)
+        assert r.status_code == 409, (name, r.text)
+
+    class Undo(Exception):
+        """Roll back: a queued job would be run by the test server's worker."""
+
+    with pytest.raises(Undo), api.db.session() as s:
+        sess = s.get(InterviewSession, ids["Failed"])
+        assert sess is not None
+        job_id = score_again(s, sess, "user:test", now)
+        again = s.get(Job, job_id)
+        assert again is not None and (again.status, again.attempts) == ("queued", 0)
+        (row,) = list_sessions(s, org_id, SessionQuery(ids=(sess.id,)), 5, 0, now)[0]
+        assert (row.progress.state, row.progress.final) == ("scoring", False)
+        raise Undo
+    with api.db.session() as s, pytest.raises(Conflict):
+        sess = s.get(InterviewSession, ids["Running"])
+        assert sess is not None
+        score_again(s, sess, "user:test", now)

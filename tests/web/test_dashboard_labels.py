@@ -1,7 +1,8 @@
 """A real Chromium on the HR dashboard's labels, in English and Chinese: the integrity column
 says how much needs a person's look, not a verdict on honesty (the list's rows served at the
 route); candidates' review requests in the list and on the report until answered, whole radar
-labels and distinct Compare columns (reports written directly, so no model runs)."""
+labels and distinct Compare columns; each interview's progress in the list, refreshed by the
+page until the report link appears (reports written directly, so no model runs)."""
 
 from __future__ import annotations
 
@@ -269,3 +270,166 @@ def test_hr_sees_and_answers_review_requests_reads_every_radar_label_and_compare
             page.screenshot(path=str(shots / "compare-zh.png"), full_page=True)
         finally:
             b.close()
+
+
+def test_progress_cell_moves_on_its_own_and_the_report_link_appears_without_a_reload(
+    site,  # type: ignore[no-untyped-def]
+) -> None:
+    """The list's progress cell for each stage (rows written directly; jobs leased or due
+    later, so the server's worker leaves them alone): not started, answering with k of n
+    recordings processed, processing answers, scoring, scoring failed (with Score again for
+    a writer), report ready. The page asks again by itself while a row is unfinished: a
+    perception stored and a report written show up without a reload. English and Chinese,
+    with screenshots."""
+    import os
+    import tempfile
+    from datetime import UTC, datetime, timedelta
+    from pathlib import Path
+
+    from playwright.sync_api import sync_playwright
+
+    from interview.storage import jobs
+    from interview.storage.tables import Answer, InterviewSession, Job
+
+    shots = Path(os.environ.get("INTERVIEW_TEST_ARTIFACTS") or tempfile.gettempdir())
+    shots /= "interview-progress"
+    shots.mkdir(parents=True, exist_ok=True)
+    c = site.client()
+    role = c.post(
+        "/roles",
+        json={"title": "Barista", "language": "en", "max_questions": 1, "choice_items": 0},
+        headers=site.hr,
+    ).json()
+    ids = {}
+    for name in ("Ida Invited", "Ann Answering", "Pia Processing", "Sam Scoring", "Fay Failed"):
+        inv = c.post(
+            f"/roles/{role['id']}/invitations", json={"candidate_name": name}, headers=site.hr
+        )
+        assert inv.status_code == 201, inv.text
+        ids[name] = inv.json()["session_id"]
+    ready = _seed_scored(site, role, "Rex Ready", [3] * len(role["competencies"]))
+    now = datetime.now(UTC)
+    later = now + timedelta(hours=1)
+    perceived = {"transcript": {"text": "hello", "status": "ok"}}
+    with site.db.session() as s:
+        for name in ("Ann Answering", "Pia Processing", "Sam Scoring", "Fay Failed"):
+            status = "started" if name == "Ann Answering" else "completed"
+            sess = s.get(InterviewSession, ids[name])
+            assert sess is not None
+            sess.status = status
+        rows = {}
+        for name, qid, transcript in (("Ann Answering", "q1", perceived),
+                                      ("Ann Answering", "q2", None),
+                                      ("Pia Processing", "q1", perceived),
+                                      ("Pia Processing", "q2", None),
+                                      ("Pia Processing", "q3", None)):  # fmt: skip
+            row = Answer(session_id=ids[name], question_id=qid, kind="audio", media=["ab" * 32],
+                         transcript=transcript, created_at=now)  # fmt: skip
+            s.add(row)
+            s.flush()
+            rows[(name, qid)] = row.id
+        for kind, key, status in (
+            (jobs.PERCEIVE_JOB, f"perceive:{rows[('Pia Processing', 'q2')]}", "running"),
+            (jobs.SCORE_JOB, jobs.score_key(ids["Pia Processing"]), "queued"),
+            (jobs.SCORE_JOB, jobs.score_key(ids["Sam Scoring"]), "running"),
+            (jobs.SCORE_JOB, jobs.score_key(ids["Fay Failed"]), "failed"),
+        ):
+            lease = later if status == "running" else None
+            s.add(Job(kind=kind, key=key, payload={}, status=status, run_after=later,
+                      lease_until=lease, created_at=now))  # fmt: skip
+
+    def cells(page: Any) -> dict[str, tuple[str, str]]:
+        out = {}
+        for row in page.locator("[data-testid=session-row]").all():
+            name = row.locator("[data-testid=session-candidate]").inner_text()
+            cell = row.locator("[data-testid=session-progress]")
+            out[name] = (
+                cell.get_attribute("data-state") or "",
+                " ".join(cell.inner_text().split()),
+            )
+        return out
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = b.new_page(viewport={"width": 1280, "height": 900})
+            page.add_init_script("localStorage.setItem('interview.hr.lang', 'en')")
+            page.goto(f"{site.server.base}/web/hr.html")
+            page.fill("#login-email", "admin@acme.test")
+            page.fill("#login-password", PASSWORD)
+            page.click("#login-submit")
+            page.locator("#filter-role option").nth(1).wait_for(state="attached")
+            page.select_option("#filter-role", role["id"])
+            page.wait_for_function(
+                "() => document.querySelectorAll('[data-testid=session-row]').length === 6"
+            )
+            assert page.locator("th", has_text="Progress").count() == 1
+            assert cells(page) == {
+                "Ida Invited": ("invited", "Not started"),
+                "Ann Answering": ("answering", "Answering 1 of 2 recordings processed"),
+                "Pia Processing": ("processing", "Processing answers (1 of 3)"),
+                "Sam Scoring": ("scoring", "Scoring…"),
+                "Fay Failed": ("failed", "Scoring failed Score again"),
+                "Rex Ready": ("ready", "Report ready"),
+            }, cells(page)
+            link = page.locator(
+                f"[data-session-id='{ready['session_id']}'] [data-testid=progress-report-link]"
+            )
+            assert link.get_attribute("href") == f"#/report/{ready['session_id']}"
+            page.screenshot(path=str(shots / "list-en.png"), full_page=True)
+
+            # The candidate's second recording is perceived; Sam's report is written. No reload.
+            page.evaluate("window.__sameDocument = true")
+            with site.db.session() as s:
+                answer = s.get(Answer, rows[("Ann Answering", "q2")])
+                assert answer is not None
+                answer.transcript = perceived
+            _write_report(site, ids["Sam Scoring"])
+            sam = f"[data-session-id='{ids['Sam Scoring']}']"
+            page.locator(f"{sam} [data-testid=progress-report-link]").wait_for(timeout=20_000)
+            page.wait_for_function(
+                f"""() => document.querySelector("[data-session-id='{ids["Ann Answering"]}'] """
+                """[data-testid=session-progress]").textContent.includes('2 of 2')"""
+            )
+            assert page.evaluate("window.__sameDocument") is True  # no reload happened
+            assert page.locator(f"{sam} [data-testid=report-button]").count() == 1
+            assert cells(page)["Sam Scoring"] == ("ready", "Report ready")
+            page.screenshot(path=str(shots / "list-en-after.png"), full_page=True)
+
+            page.select_option("#lang-switch", "zh")
+            page.wait_for_function(
+                "() => document.querySelector('[data-testid=session-progress][data-state=failed]')"
+                "?.textContent.includes('评分失败')"
+            )
+            assert page.locator("th", has_text="进度").count() == 1
+            zh = cells(page)
+            assert zh["Ida Invited"] == ("invited", "尚未开始")
+            assert zh["Ann Answering"] == ("answering", "作答中 已处理 2 / 2 段录音")
+            assert zh["Pia Processing"] == ("processing", "正在处理回答（1 / 3）")
+            assert zh["Fay Failed"] == ("failed", "评分失败 重新评分")
+            assert zh["Rex Ready"] == zh["Sam Scoring"] == ("ready", "报告已就绪")
+            page.screenshot(path=str(shots / "list-zh.png"), full_page=True)
+        finally:
+            b.close()
+
+
+def _write_report(site: Site, session_id: str) -> None:
+    """What the score job writes when it is done: the report, the status, the job done."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from interview.storage import jobs
+    from interview.storage.tables import InterviewSession, Job, Report
+    from tests.report.test_review import _report
+
+    body = _report(name="Sam Scoring").model_dump(mode="json") | {"session_id": session_id}
+    now = datetime.now(UTC)
+    with site.db.session() as s:
+        s.add(Report(session_id=session_id, overall=body["overall"], body=body, created_at=now))
+        sess = s.get(InterviewSession, session_id)
+        assert sess is not None
+        sess.status = "scored"
+        job = s.scalar(select(Job).where(Job.key == jobs.score_key(session_id)))
+        assert job is not None
+        job.status, job.finished_at = "done", now

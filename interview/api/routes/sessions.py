@@ -25,6 +25,7 @@ from interview.api.deps import (
 from interview.api.ranges import ranged_response
 from interview.api.routes.auth import client_address
 from interview.api.schemas import In, InvitationOut, JobOut, SessionOut
+from interview.candidate.session import score_again
 from interview.errors import Conflict, NotFound, Unauthorized
 from interview.hiring.dashboard import (
     EXPORT_HEADER,
@@ -73,6 +74,8 @@ def _query(
     q: Annotated[str | None, Query(max_length=200)] = None,
     reviewer_id: str | None = None,
     review_request: str | None = None,
+    # only these sessions: the list refreshing the progress of its unfinished rows
+    ids: Annotated[list[str] | None, Query()] = None,
     sort: Sort = "-created",
 ) -> SessionQuery:
     return SessionQuery(
@@ -83,6 +86,7 @@ def _query(
         search=q or None,
         reviewer_id=reviewer_id or None,
         review_request=review_request or None,
+        ids=tuple(ids) if ids is not None else None,
         sort=sort,
     )
 
@@ -357,6 +361,17 @@ def renew(
         expires_at=inv.expires_at,
         candidate_name=cand.name if cand else "",
     )
+
+
+@router.post("/sessions/{session_id}/scoring", status_code=202)
+def score_again_route(session_id: str, ctx: Ctx, user: Writer, s: SessionDep) -> JobOut:
+    """Score a finished interview again after its scoring job gave up."""
+    sess = session_for_org(s, user.organization_id, session_id)
+    job_id = score_again(s, sess, f"user:{user.id}", now())
+    s.commit()
+    if ctx.worker is not None:
+        ctx.worker.wake()
+    return JobOut.model_validate(jobs.get(s, job_id), from_attributes=True)
 
 
 @router.get("/jobs/{job_id}")
