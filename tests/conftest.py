@@ -56,6 +56,22 @@ def pg_url() -> Iterator[str]:
         yield url
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked one_database run on PostgreSQL only: their subject is the models' and the
+    API's work, which costs the same on both, and the whole product runs on SQLite in
+    tests/web. Database behaviour itself (tests/storage, durability, erasure, concurrent
+    uploads) stays on both."""
+    dropped = [
+        item
+        for item in items
+        if item.get_closest_marker("one_database")
+        and getattr(getattr(item, "callspec", None), "params", {}).get("db_url") == "sqlite"
+    ]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if item not in dropped]
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":

@@ -336,6 +336,7 @@ def test_question_shown_keeps_the_first_time(api: Api) -> None:
     assert api.client.post(f"/api/v1/interview/{t2}/questions/{qid}/shown").status_code == 409
 
 
+@pytest.mark.one_database
 def test_enrollment_photo(api: Api, photos: dict[str, bytes]) -> None:
     url = "/api/v1/interview/{}/enrollment"
     role = _role(api)
@@ -392,6 +393,7 @@ def test_remux_gives_a_duration_and_keeps_a_cut_off_recording(live_webm: bytes) 
     assert uploads.remux(b"RIFF....WAVE", "wav") == b"RIFF....WAVE"  # nothing to fix in WAV
 
 
+@pytest.mark.one_database
 def test_chunks_sent_in_order_are_transcribed_while_they_arrive(
     api: Api, live_webm: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -477,6 +479,7 @@ def _wait_for_the_live_transcript(api: Api, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(ctx, "settings", ctx.settings.model_copy(update={"followup_wait_s": 300}))
 
 
+@pytest.mark.one_database
 @pytest.mark.perceive_on_store
 def test_a_stored_recording_is_perceived_while_the_interview_goes_on(
     api: Api, live_webm: bytes, monkeypatch: pytest.MonkeyPatch
@@ -527,6 +530,7 @@ def test_a_stored_recording_is_perceived_while_the_interview_goes_on(
         assert cited, [sc.evidence for sc in scores]  # scored from the stored transcript
 
 
+@pytest.mark.one_database
 def test_perception_waits_for_consent_and_keeps_nothing_once_it_is_withdrawn(
     api: Api, live_webm: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -21,6 +21,10 @@ from interview.worker import Handler, Worker
 from tests.api.conftest import Api, seed_org
 from tests.api.test_flow import STRONG, _wait_job
 
+# The subject is the models' and the API's work, not the database: PostgreSQL only
+# (tests/web runs the whole product on SQLite; tests/storage both databases).
+pytestmark = pytest.mark.one_database
+
 WITHDRAW = {"recording": True, "ai_assessment": False}
 
 

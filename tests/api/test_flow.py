@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from sqlalchemy import select
 
 from interview.questions.items import load_items
 from interview.storage.tables import FollowUpDecision
 from tests.api.conftest import Api
+
+# The subject is the models' and the API's work, not the database: PostgreSQL only
+# (tests/web runs the whole product on SQLite; tests/storage both databases).
+pytestmark = pytest.mark.one_database
 
 STRONG = (
     "A regular customer came back furious because the jacket we altered was too short. "

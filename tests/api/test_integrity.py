@@ -16,6 +16,10 @@ from interview.storage.tables import IntegrityFlag
 from tests.api.conftest import Api, seed_org
 from tests.api.test_flow import FULL_STAR, STRONG, _start, _wait_job
 
+# The subject is the models' and the API's work, not the database: PostgreSQL only
+# (tests/web runs the whole product on SQLite; tests/storage both databases).
+pytestmark = pytest.mark.one_database
+
 OWN = (
     "At the bakery where I worked for two years a wedding cake order was entered for the wrong "
     "Saturday, and the couple phoned on Thursday to check. I told them the truth at once, asked "

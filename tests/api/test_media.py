@@ -12,6 +12,10 @@ from tests.api.conftest import Api
 from tests.api.test_flow import _wait_job
 from tests.conftest import SHARED
 
+# The subject is the models' and the API's work, not the database: PostgreSQL only
+# (tests/web runs the whole product on SQLite; tests/storage both databases).
+pytestmark = pytest.mark.one_database
+
 JFK = SHARED / "data" / "audio" / "jfk.flac"
 CLIP = SHARED / "data" / "video" / "one_person_center.mp4"
 

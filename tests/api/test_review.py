@@ -6,12 +6,17 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
 from interview.storage.tables import AuditEvent, ReviewOverride
 from tests.api.conftest import Api
 from tests.api.test_flow import FULL_STAR, STRONG, _wait_job
+
+# The subject is the models' and the API's work, not the database: PostgreSQL only
+# (tests/web runs the whole product on SQLite; tests/storage both databases).
+pytestmark = pytest.mark.one_database
 
 V1 = "/api/v1"
 

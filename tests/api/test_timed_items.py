@@ -6,12 +6,17 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select, update
 
 from interview.candidate.answers import TIME_GRACE_S
 from interview.storage.tables import Answer, QuestionShown
 from tests.api.conftest import Api
 from tests.api.test_chunks import _interview, _message, _role
+
+# The subject is the models' and the API's work, not the database: PostgreSQL only
+# (tests/web runs the whole product on SQLite; tests/storage both databases).
+pytestmark = pytest.mark.one_database
 
 
 def _item(questions: list[dict[str, Any]]) -> dict[str, Any]:
