@@ -55,7 +55,12 @@ const en = {
   "look.col": "Needs a look", "look.short.high": "A lot", "look.short.medium": "Some",
   "look.short.low": "Little", "look.short.not_assessed": "Not checked", "sort.look": "Needs a look, most first",
   "look.hint": "How much of this interview a person should look at (integrity flags), not a judgement of honesty.",
-  "integrity.title": "Integrity (for human review; does not change any score)",
+  "integrity.title": "Process checks (for human review; never change a score)",
+  "integrity.rule.nothing_checked": "nothing in this interview could be checked",
+  "integrity.rule.high_flags": "{n} high-severity flag(s)", "integrity.rule.medium_kinds": "medium flags of {n} kinds together",
+  "integrity.rule.medium_flags": "{n} medium-severity flag(s)", "integrity.rule.low_flags_together": "{n} low-severity flags together",
+  "integrity.rule.low_flags": "{n} low-severity flag(s)", "integrity.rule.no_flags": "no flags",
+  "integrity.prompt": "{why}; a prompt for human review, never a decision",
   "integrity.checked": "Checked:", "integrity.no_flags": "No flags",
   "sev.low": "low", "sev.medium": "medium", "sev.high": "high",
   "flag.machine_text": "machine-written text", "flag.read_aloud": "read aloud",
@@ -67,6 +72,11 @@ const en = {
   "flag.second_voice": "another voice", "flag.page_reload": "page reloaded",
   "flagnote.page_reload": "The page was reloaded; the candidate was away {s} s. A reload is not leaving the page for another window.",
   "flagnote.page_reopened": "The interview page was closed and opened again; the candidate was away {s} s.",
+  "flagnote.tab_switch": "The interview page was left {n} time(s) for {s} s in all while this question was open. A notification or another window can explain it; look at the answer given afterwards.",
+  "flagnote.paste": "{n} characters were pasted into the answer. The candidate may have pasted their own notes; compare with the rest of the interview.",
+  "flagnote.copy": "Text was copied from the interview page (the question, most likely).",
+  "flagnote.slow_start": "The answer began {s} s after the question was shown. Taking time to think is normal; it matters only beside other flags.",
+  "flagnote.check": "{note}",
   "mt.title": "Machine-written text check", "mt.question": "Question", "mt.result": "Result",
   "mt.evidence": "Evidence", "mt.strong": "Written like a language model: strong sign",
   "mt.some": "Written like a language model: some sign", "mt.none": "Written like a language model: no sign",
@@ -75,7 +85,7 @@ const en = {
   "mt.words": "{words} words",
   "mt.note": "A prompt for human review, never a verdict: a strong sign means at most 1 in 100 human writers of each kind in the calibration data (native and second-language) score this way. Scores are not shown to candidates.",
   "modality.content": "What was said", "modality.delivery": "How it was said", "modality.presence": "On camera",
-  "risk.negative_indicator": "negative indicator", "risk.resume": "resume", "risk.integrity": "integrity", "risk.reused_answer": "reused answer",
+  "risk.negative_indicator": "negative indicator", "risk.resume": "resume", "risk.integrity": "process check", "risk.reused_answer": "reused answer",
   "qkind.behavioural": "behavioural", "qkind.situational": "situational", "qkind.resume": "resume",
   "qkind.followup": "follow-up", "qkind.sjt": "judgement", "qkind.picture": "picture", "qkind.history": "work history",
   "report.title": "Report", "report.pdf": "Download PDF", "report.json": "Download JSON",
@@ -100,6 +110,16 @@ const en = {
   "report.basis": "How this level was reached", "report.basis_row": "Question {question}: level {value}",
   "basis.substance": "substance (distinct content words, log)", "basis.star": "STAR elements shown",
   "basis.details": "concrete details", "report.set_aside": "Not counted",
+  "aside.addressed to the scorer": "addressed to the scorer", "aside.repeats the question": "repeats the question",
+  "aside.a fragment, not an account": "a fragment, not an account", "aside.said before": "said before",
+  "aside.a string of numbers": "a string of numbers", "aside.a list, not an account": "a list, not an account",
+  "aside.stock phrases": "stock phrases",
+  "note.choice": "multiple-choice item; option keyed {points} of 3",
+  "note.short": "too short to show behaviour ({words} words kept, need {need})", "note.capped": "capped at {cap}: {reason}",
+  "cap.off_topic": "off the topic of the question (relevance {r})", "cap.hypothetical": "hypothetical: what they would do, not what they did",
+  "cap.no_example": "no example: nothing the candidate did is told", "cap.too_short": "too short for a complete example ({words} words)",
+  "cap.too_long": "far too long for one answer ({words} words)", "cap.other_language": "answered in {answered}, the interview is in {interview}",
+  "note.as_written": "{note}",
   "report.basis_model": "Weights fitted to independent raters of real interviews (content model {version}).",
   "report.how": "How the score is made", "report.highlights": "Highlights", "report.risks": "Risks to review",
   "report.resume_risks": "Resume risk points", "report.no_resume_risks": "None: no resume risk points were asked about.",
@@ -270,7 +290,12 @@ const zh = {
   "look.col": "需人工查看", "look.short.high": "较多", "look.short.medium": "一些", "look.short.low": "很少",
   "look.short.not_assessed": "未检查", "sort.look": "需人工查看：从多到少",
   "look.hint": "本次面试中需要人工查看的地方有多少（诚信提示），并非对候选人是否诚实的判断。",
-  "integrity.title": "诚信（供人工复核，不改变任何评分）", "integrity.checked": "已检查：", "integrity.no_flags": "无提示",
+  "integrity.title": "作答过程核查（供人工复核，不影响评分）",
+  "integrity.rule.nothing_checked": "本次面试没有可核查的内容",
+  "integrity.rule.high_flags": "{n} 条高严重度提示", "integrity.rule.medium_kinds": "{n} 类中严重度提示同时出现",
+  "integrity.rule.medium_flags": "{n} 条中严重度提示", "integrity.rule.low_flags_together": "{n} 条低严重度提示同时出现",
+  "integrity.rule.low_flags": "{n} 条低严重度提示", "integrity.rule.no_flags": "无提示",
+  "integrity.prompt": "{why}；仅提示人工复核，绝不作为决定", "integrity.checked": "已检查：", "integrity.no_flags": "无提示",
   "sev.low": "低", "sev.medium": "中", "sev.high": "高",
   "flag.machine_text": "疑似机器生成文本", "flag.read_aloud": "疑似照读", "flag.identity_mismatch": "疑似换人",
   "flag.extra_person": "画面中有他人", "flag.no_face": "画面中无人", "flag.looking_away": "视线偏离",
@@ -280,8 +305,13 @@ const zh = {
   "flag.page_reload": "页面重新加载",
   "flagnote.page_reload": "页面被重新加载；候选人离开了 {s} 秒。重新加载并不是离开页面去看别的窗口。",
   "flagnote.page_reopened": "面试页面被关闭后又重新打开；候选人离开了 {s} 秒。",
+  "flagnote.tab_switch": "作答此题期间，候选人离开面试页面 {n} 次，共 {s} 秒。通知弹窗或其他窗口都可能导致这种情况；请查看之后给出的回答。",
+  "flagnote.paste": "回答中粘贴了 {n} 个字符。候选人可能粘贴的是自己的笔记；请与面试其他部分对照。",
+  "flagnote.copy": "从面试页面复制了文本（很可能是题目）。",
+  "flagnote.slow_start": "题目显示 {s} 秒后才开始作答。花时间思考很正常；只有与其他提示同时出现时才值得关注。",
+  "flagnote.check": "检查原文（英文）：{note}",
   "modality.content": "回答内容", "modality.delivery": "表达方式", "modality.presence": "镜头前表现",
-  "risk.negative_indicator": "负面行为指标", "risk.resume": "简历", "risk.integrity": "诚信", "risk.reused_answer": "重复回答",
+  "risk.negative_indicator": "负面行为指标", "risk.resume": "简历", "risk.integrity": "作答过程核查", "risk.reused_answer": "重复回答",
   "qkind.behavioural": "行为", "qkind.situational": "情景", "qkind.resume": "简历", "qkind.followup": "追问",
   "qkind.sjt": "情境判断", "qkind.picture": "图片题", "qkind.history": "工作经历",
   "report.title": "报告", "report.pdf": "下载 PDF", "report.json": "下载 JSON", "report.after_review": "复核后",
@@ -299,6 +329,15 @@ const zh = {
   "report.star": "体现{element}", "report.kept": "计入的内容（未体现STAR要素）", "star.situation": "情境", "star.task": "任务", "star.action": "行动", "star.result": "结果",
   "report.basis": "等级如何得出", "report.basis_row": "问题 {question}：等级 {value}",
   "basis.substance": "内容量（不同实词数，取对数）", "basis.star": "体现的STAR要素", "basis.details": "具体细节",
+  "aside.addressed to the scorer": "对评分者喊话", "aside.repeats the question": "重复题目",
+  "aside.a fragment, not an account": "只是片段，不是叙述", "aside.said before": "前面已说过",
+  "aside.a string of numbers": "一串数字", "aside.a list, not an account": "罗列，不是叙述", "aside.stock phrases": "套话",
+  "note.choice": "选择题；所选选项得分 {points}/3",
+  "note.short": "过短，无法体现行为（保留 {words} 词，需要 {need} 词）", "note.capped": "等级上限 {cap}：{reason}",
+  "cap.off_topic": "偏离题目（相关度 {r}）", "cap.hypothetical": "假设性回答：说的是会怎么做，而不是做过什么",
+  "cap.no_example": "没有实例：未讲述候选人做过的事", "cap.too_short": "过短，不足以讲完一个实例（{words} 词）",
+  "cap.too_long": "作为一个回答过长（{words} 词）", "cap.other_language": "用{answered}作答，而面试语言为{interview}",
+  "note.as_written": "评分说明原文（英文）：{note}",
   "report.set_aside": "未计入", "report.basis_model": "权重依据独立评分者对真实面试的评分拟合（内容模型 {version}）。",
   "report.how": "得分如何构成", "report.highlights": "亮点", "report.risks": "待核查风险", "report.resume_risks": "简历风险点",
   "report.no_resume_risks": "无：未涉及简历风险点。", "report.typed_answers": "书面回答（{n}）", "report.unanswered": "未回答的问题",
@@ -472,15 +511,32 @@ export function machineTextReason(reason) {
   return text;
 }
 
-/** A flag's note for HR: the server writes it in English; a reload's is said here in the
- * chosen language from its numbers (others stay as sent). */
+/** A flag's note for HR: the server writes it in English; the browser's flags are said here
+ * in the chosen language from their numbers; the model checks' notes are their own English
+ * words, marked as such in Chinese (interview/report/wording.py says the same in the PDF). */
 export function flagNote(f) {
   const ev = (f && f.evidence) || {};
-  if (f && f.kind === "page_reload" && typeof ev.away_s === "number") {
+  const kind = f && f.kind;
+  const num = (x) => typeof x === "number";
+  if (kind === "page_reload" && num(ev.away_s)) {
     const key = ev.navigation === "reload" ? "flagnote.page_reload" : "flagnote.page_reopened";
     return t(key, { s: Math.round(ev.away_s) });
   }
-  return (f && f.note) || "";
+  if (kind === "tab_switch" && num(ev.absences) && num(ev.total_s)) {
+    return t("flagnote.tab_switch", { n: ev.absences, s: Math.round(ev.total_s) });
+  }
+  if (kind === "paste" && num(ev.chars)) return t("flagnote.paste", { n: ev.chars });
+  if (kind === "copy") return t("flagnote.copy");
+  if (kind === "slow_start" && num(ev.delay_s)) return t("flagnote.slow_start", { s: Math.round(ev.delay_s) });
+  return f && f.note ? t("flagnote.check", { note: f.note }) : "";
+}
+
+/** Why the interview has its integrity level, in the chosen language, from the rule the server
+ * applied and its count; a report stored before rules existed keeps its English reason. */
+export function integrityReason(summary) {
+  if (!summary) return "";
+  if (!summary.rule) return String(summary.reason || "");
+  return t("integrity.prompt", { why: t(`integrity.rule.${summary.rule}`, { n: summary.rule_count ?? 0 }) });
 }
 
 /** Translate the static text of `root` (data-i18n and data-i18n-placeholder attributes). */

@@ -9,7 +9,7 @@ import {
   $, authed, clock, download, error, field, fmtDate, isWriter, langLabel, messageOf, notice,
   pct, score, select, state,
 } from "./hr-common.js";
-import { flagNote, machineTextReason, t } from "./hr-i18n.js";
+import { flagNote, getLang, integrityReason, machineTextReason, t } from "./hr-i18n.js";
 
 const present = (x) => x !== null && x !== undefined;
 
@@ -17,33 +17,67 @@ function bandLabel(b) {
   return t(`band.${b}`) === `band.${b}` ? String(b || "") : t(`band.${b}`);
 }
 
+// What an evidence quote shows; an indicator's key names a standard by its internal id, which
+// HR never sees (the matched indicators are listed in words below the quotes).
 function supportsLabel(sup) {
   const [kind, ...rest] = String(sup || "").split(":");
   const what = rest.join(":").replaceAll("_", " ");
   if (kind === "anchor") return t("report.anchor", { level: what });
-  if (kind === "positive") return `${t("report.positive")} · ${what}`;
-  if (kind === "negative") return `${t("report.negative")} · ${what}`;
+  if (kind === "positive") return t("report.positive");
+  if (kind === "negative") return t("report.negative");
   if (kind === "choice") return t("report.choice", { points: what });
   if (kind === "star") return t("report.star", { element: t(`star.${what}`) });
   if (kind === "kept") return t("report.kept");
   return String(sup || "");
 }
 
+// A scorer's note on an answer, written in English by the server (interview/scoring/content.py,
+// choice.py): the known ones said in the chosen language, others as written (marked in Chinese).
+const CAPS = [
+  [/^off the topic of the question \(relevance ([\d.]+)\)$/, (m) => t("cap.off_topic", { r: m[1] })],
+  [/^hypothetical: what they would do, not what they did$/, () => t("cap.hypothetical")],
+  [/^no example: nothing the candidate did is told$/, () => t("cap.no_example")],
+  [/^too short for a complete example \(([\d.]+) words\)$/, (m) => t("cap.too_short", { words: m[1] })],
+  [/^far too long for one answer \(([\d.]+) words\)$/, (m) => t("cap.too_long", { words: m[1] })],
+  [/^answered in (\w+), the interview is in (\w+)$/, (m) => t("cap.other_language", { answered: langLabel(m[1]), interview: langLabel(m[2]) })],
+];
+
+function answerNote(note) {
+  const text = String(note || "");
+  let m = text.match(/^multiple-choice item; option keyed (\d) of 3$/);
+  if (m) return t("note.choice", { points: m[1] });
+  const parts = text.split("; ").map((part) => {
+    m = part.match(/^too short to show behaviour \(([\d.]+) words kept, need (\d+)\)$/);
+    if (m) return t("note.short", { words: m[1], need: m[2] });
+    m = part.match(/^capped at (\d): (.*)$/);
+    const cap = m && CAPS.map(([re, say]) => [m[2].match(re), say]).find(([x]) => x);
+    if (cap) return t("note.capped", { cap: m[1], reason: cap[1](cap[0]) });
+    return null;
+  });
+  if (parts.some((x) => x === null)) return t("note.as_written", { note: text });
+  return parts.join(getLang() === "zh" ? "；" : "; ");
+}
+
+function asideReason(reason) {
+  const key = `aside.${reason}`;
+  return t(key) === key ? String(reason || "") : t(key);
+}
+
 // How each answer's level was reached: the content model's features, what they added, and
 // the sentences that did not count (instructions to the scorer, repeats, lists...).
-function basisBlock(c) {
+function basisBlock(r, c) {
   const answers = (c.answers || []).filter((a) => (a.basis && a.basis.length) || (a.set_aside && a.set_aside.length));
   if (!answers.length) return null;
   const version = answers.map((a) => a.model_version).find(Boolean) || "";
   return h("details", { class: "basis small", dataset: { testid: "score-basis" } },
     h("summary", { text: t("report.basis") }),
     answers.map((a) => h("div", {},
-      h("p", { text: t("report.basis_row", { question: a.question_id, value: Number(a.value).toFixed(2) }) }),
+      h("p", { text: t("report.basis_row", { question: questionName(r, a.question_id) || "—", value: Number(a.value).toFixed(2) }) }),
       h("ul", {}, (a.basis || []).map((f) => h("li", {
         text: `${t(`basis.${f.name}`)}: ${Number(f.value).toFixed(2)} × ${Number(f.weight).toFixed(3)} = +${Number(f.points).toFixed(2)}`,
       }))),
       (a.set_aside || []).length
-        ? h("ul", { class: "muted" }, a.set_aside.map((x) => h("li", { text: `${t("report.set_aside")}: «${x.quote}» (${x.reason})` })))
+        ? h("ul", { class: "muted" }, a.set_aside.map((x) => h("li", { text: `${t("report.set_aside")}: «${x.quote}» (${asideReason(x.reason)})` })))
         : null)),
     version ? h("p", { class: "muted", text: t("report.basis_model", { version }) }) : null);
 }
@@ -57,6 +91,13 @@ function mayReview(r) {
 function checkLabel(c) {
   const key = `check.${c}`;
   return t(key) === key ? String(c).replaceAll("_", " ") : t(key);
+}
+
+/** A question as HR knows it, by its words (never its internal id); "" when not known. */
+function questionName(r, qid, n = 60) {
+  const a = (r.answers || []).find((x) => x.question_id === qid);
+  const text = a && a.question_text ? String(a.question_text) : "";
+  return text.length > n ? `${text.slice(0, n - 1).trimEnd()}…` : text;
 }
 
 function span(f) {
@@ -250,7 +291,10 @@ function competencyBlock(r, c, player, reviewed, onChanged) {
       h("blockquote", { text: e.quote, dataset: { testid: "evidence-quote" } }),
       h("p", { class: "small muted" }, play,
         h("span", { text: supportsLabel(e.supports), dataset: { testid: "evidence-supports" } }),
-        ` · ${t("report.question")} `, h("code", { text: e.question_id }),
+        questionName(r, e.question_id)
+          ? h("span", { text: ` · ${t("report.question")} `, attrs: { title: questionName(r, e.question_id, 1000) } },
+              h("q", { text: questionName(r, e.question_id, 40), dataset: { testid: "evidence-question" } }))
+          : null,
         present(e.start_s) ? ` · ${clock(e.start_s)}–${clock(e.end_s)}` : ""));
   });
   return h("section", { class: "competency", dataset: { testid: "report-competency", competencyId: c.competency_id } },
@@ -273,8 +317,8 @@ function competencyBlock(r, c, player, reviewed, onChanged) {
     h("div", { class: "indicators" },
       h("div", {}, h("h5", { text: t("report.pos_matched") }), listOrNone(c.matched_positive, "matched-positive", "positive")),
       h("div", {}, h("h5", { text: t("report.neg_matched") }), listOrNone(c.matched_negative, "matched-negative", "negative"))),
-    notes.length ? h("ul", { class: "notes small muted" }, notes.map((n) => h("li", { text: n }))) : null,
-    basisBlock(c),
+    notes.length ? h("ul", { class: "notes small muted", dataset: { testid: "answer-notes" } }, notes.map((n) => h("li", { text: answerNote(n) }))) : null,
+    basisBlock(r, c),
     mayReview(r) ? overrideForm(r, c, after, onChanged) : null);
 }
 
@@ -328,7 +372,7 @@ function integrityBlock(r) {
     h("h3", { text: t("integrity.title") }),
     h("p", {},
       h("span", { class: "integrity", text: t(`integrity.${level}`), dataset: { level, testid: "report-integrity-level" } }),
-      summary ? h("span", { class: "muted small", text: ` · ${summary.reason}` }) : null),
+      summary ? h("span", { class: "muted small", text: ` · ${integrityReason(summary)}`, dataset: { testid: "report-integrity-reason" } }) : null),
     summary && summary.checks && summary.checks.length
       ? h("p", { class: "small muted", text: `${t("integrity.checked")} ${summary.checks.map(checkLabel).join(", ")}` })
       : null,
@@ -336,7 +380,7 @@ function integrityBlock(r) {
       flags.length
         ? flags.map((f) => h("li", { dataset: { kind: f.kind, severity: f.severity } },
             h("strong", { text: `${t(`flag.${f.kind}`)} (${t(`sev.${f.severity}`)})` }),
-            h("span", { class: "muted", text: `${f.question_id ? ` · ${f.question_id}` : ""}${span(f)}` }),
+            h("span", { class: "muted", text: `${questionName(r, f.question_id) ? ` · “${questionName(r, f.question_id)}”` : ""}${span(f)}` }),
             h("span", { class: "block small", text: flagNote(f) })))
         : [h("li", { class: "muted", text: t("integrity.no_flags") })]),
     summary ? machineTextBlock(r, summary.machine_text) : null);
@@ -519,7 +563,10 @@ export async function showReport(root, sid) {
   });
   const after = rev.reviewed && rev.reviewed.changed ? rev.reviewed : null;
   const resumeRisks = (r.risks || []).filter((x) => x.kind === "resume");
-  const otherRisks = (r.risks || []).filter((x) => x.kind !== "resume");
+  // A flag's risk line is written by the server in English with its question's id: said here
+  // from the flag itself, as the integrity box says it.
+  const otherRisks = (r.risks || []).filter((x) => x.kind !== "resume" && x.kind !== "integrity");
+  const flagRisks = (r.integrity_flags || []).filter((f) => f.severity !== "low");
   const comp = r.compliance || {};
 
   const pdf = h("button", { type: "button", class: "button small", text: t("report.pdf"), dataset: { testid: "download-pdf" } });
@@ -588,9 +635,16 @@ export async function showReport(root, sid) {
         : [h("li", { class: "muted", text: t("common.none") })]),
     h("h3", { text: t("report.risks") }),
     h("ul", { id: "report-risks", class: "plain", dataset: { testid: "report-risks" } },
-      otherRisks.length
-        ? otherRisks.map((x) => h("li", {}, h("span", { class: "muted", text: `${t(`risk.${x.kind}`)}: ` }),
-            h("span", { text: x.text }), x.quote ? h("q", { text: ` ${x.quote}` }) : null))
+      otherRisks.length || flagRisks.length
+        ? [
+            ...otherRisks.map((x) => h("li", {}, h("span", { class: "muted", text: `${t(`risk.${x.kind}`)}: ` }),
+              h("span", { text: x.text }), x.quote ? h("q", { text: ` ${x.quote}` }) : null)),
+            ...flagRisks.map((f) => h("li", { dataset: { kind: "integrity" } },
+              h("span", { class: "muted", text: `${t("risk.integrity")}: ` }),
+              h("span", { text: `${t(`flag.${f.kind}`)} (${t(`sev.${f.severity}`)})` }),
+              h("span", { class: "muted", text: `${questionName(r, f.question_id) ? ` · “${questionName(r, f.question_id)}”` : ""}${span(f)}: ` }),
+              h("span", { text: flagNote(f) }))),
+          ]
         : [h("li", { class: "muted", text: t("common.none") })]),
     h("h3", { text: t("report.resume_risks") }),
     listOrNone(resumeRisks.map((x) => x.text), "report-resume-risks", "plain", t("report.no_resume_risks")),
@@ -599,7 +653,7 @@ export async function showReport(root, sid) {
     h("div", { id: "report-unanswered" }, listOrNone(unanswered, "report-unanswered", "plain", t("report.all_answered"))),
     (r.followups || []).length ? h("h3", { text: t("report.followups") }) : null,
     (r.followups || []).length
-      ? listOrNone((r.followups || []).map((f) => `${f.question_id}: ${f.text}`), "report-followups", "plain", "")
+      ? listOrNone((r.followups || []).map((f) => `${questionName(r, f.question_id) || "—"}: ${f.text}`), "report-followups", "plain", "")
       : null,
     await reviewPanel(r, reload),
     h("h3", { text: t("report.provenance") }),

@@ -15,9 +15,20 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from interview.integrity.schemas import AiTextResult
+from interview.integrity.schemas import AiTextResult, Flag
 from interview.report.review import ReviewSummary
 from interview.report.schemas import Report
+from interview.report.wording import (
+    flag_name,
+    flag_note,
+    integrity_level,
+    integrity_reason,
+    language_name,
+    provenance_label,
+    risk_name,
+    severity_name,
+    supports_label,
+)
 
 Lang = Literal["en", "zh"]
 LATIN_FONTS = (
@@ -33,6 +44,10 @@ CJK_FONTS = (
 logging.getLogger("fontTools").setLevel(logging.WARNING)
 FONT_PT = 10
 LINE_MM = 5.2
+BULLET_MM = 3.5  # the bullet's column: wrapped lines start under the text, not the bullet
+QUESTION_CHARS = 40  # a question named in a line: its first words
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_LATIN = re.compile(r"[A-Za-z]")
 
 LABELS: dict[str, dict[Lang, str]] = {
     "title": {"en": "Interview report", "zh": "面试报告"},
@@ -55,9 +70,10 @@ LABELS: dict[str, dict[Lang, str]] = {
     "evidence": {"en": "Evidence", "zh": "证据"},
     "highlights": {"en": "Highlights", "zh": "亮点"},
     "risks": {"en": "Risks to review", "zh": "待核查风险"},
+    # Not "integrity": the competency of that name is scored; this is how answers were given.
     "integrity": {
-        "en": "Integrity (for review; never changes a score)",
-        "zh": "诚信（仅供审核，不影响评分）",
+        "en": "Process checks (for human review; never change a score)",
+        "zh": "作答过程核查（供人工复核，不影响评分）",
     },
     "review": {"en": "Review trail", "zh": "复核记录"},
     "provenance": {"en": "Provenance", "zh": "来源"},
@@ -146,6 +162,15 @@ def _fonts() -> tuple[Path | None, tuple[Path, int] | None]:
 
 def _t(key: str, lang: Lang) -> str:
     return LABELS[key][lang]
+
+
+def _colon(lang: Lang) -> str:
+    return "：" if lang == "zh" else ": "
+
+
+def _l(key: str, lang: Lang) -> str:
+    """A label and its colon, as each language writes it."""
+    return _t(key, lang) + _colon(lang)
 
 
 def _band(name: str, lang: Lang) -> str:
@@ -245,10 +270,17 @@ class _Doc:
         return s.encode("latin-1", "replace").decode("latin-1")
 
     def line(self, s: str, size: float = FONT_PT, bold: bool = False, indent: float = 0) -> None:
+        """A paragraph, ragged right: justifying spreads Chinese (no spaces) into gaps."""
         self.font(size, bold)
         self.pdf.set_x(self.pdf.l_margin + indent)
         self.pdf.multi_cell(
-            0, LINE_MM * size / FONT_PT, self.text(s), new_x="LMARGIN", new_y="NEXT"
+            0,
+            LINE_MM * size / FONT_PT,
+            self.text(s),
+            align="L",
+            new_x="LMARGIN",
+            new_y="NEXT",
+            wrapmode=_wrapmode(s),
         )
 
     def heading(self, s: str) -> None:
@@ -263,7 +295,20 @@ class _Doc:
         if not items:
             self.line(_t("none", self.lang), indent=indent)
         for item in items:
-            self.line(f"• {item}", indent=indent)
+            # The bullet in its own cell and the text wrapped beside it: a long Chinese run
+            # never leaves the bullet alone on its line.
+            self.font()
+            self.pdf.set_x(self.pdf.l_margin + indent)
+            self.pdf.cell(BULLET_MM, LINE_MM, "•")
+            self.pdf.multi_cell(
+                0,
+                LINE_MM,
+                self.text(item),
+                align="L",
+                new_x="LMARGIN",
+                new_y="NEXT",
+                wrapmode=_wrapmode(item),
+            )
 
     def table(
         self, head: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[int]
@@ -283,10 +328,47 @@ class _Doc:
         return bytes(self.pdf.output())
 
 
-def _span(start: float | None, end: float | None) -> str:
+def _wrapmode(s: str) -> Any:
+    """Break mostly-Chinese text between any two characters (it has no spaces to break at),
+    other text between words."""
+    from fpdf.enums import WrapMode
+
+    return WrapMode.CHAR if len(_CJK.findall(s)) > len(_LATIN.findall(s)) else WrapMode.WORD
+
+
+def _paren(s: str, lang: Lang) -> str:
+    return f"（{s}）" if lang == "zh" else f" ({s})"
+
+
+def _question(qid: str | None, questions: Mapping[str, str]) -> str:
+    """A question as HR knows it: its first words, never its internal id."""
+    if not qid:
+        return ""
+    text = " ".join((questions.get(qid) or "").split())
+    if not text:
+        return ""
+    return text if len(text) <= QUESTION_CHARS else text[: QUESTION_CHARS - 1].rstrip() + "…"
+
+
+def _flag_line(f: Flag, questions: Mapping[str, str], lang: Lang) -> str:
+    """A flag: its kind and severity as the web names them, the question, when, the note."""
+    asked = _question(f.question_id, questions)
+    where = f" · “{asked}”" if asked else ""
+    sev = severity_name(f.severity, lang)
+    head = (
+        f"{flag_name(f.kind, lang)}（{sev}）"
+        if lang == "zh"
+        else f"{flag_name(f.kind, lang)} ({sev})"
+    )
+    note = flag_note(f, lang)
+    return f"{head}{where}{_span(f.start_s, f.end_s, lang)}" + (_colon(lang) + note if note else "")
+
+
+def _span(start: float | None, end: float | None, lang: Lang = "en") -> str:
     if start is None:
         return ""
-    return f" [{start:.1f}–{end:.1f} s]" if end is not None and end > start else f" [{start:.1f} s]"
+    at = f"{start:.1f}–{end:.1f}" if end is not None and end > start else f"{start:.1f}"
+    return f"（{at} 秒）" if lang == "zh" else f" [{at} s]"
 
 
 def report_pdf(
@@ -307,31 +389,34 @@ def report_pdf(
     if not doc.unicode or (_fonts()[1] is None and cjk_text):
         doc.line(_t("fonts", lang), size=8)
     doc.line(report.candidate_name, size=14, bold=True)
-    doc.line(f"{_t('role', lang)}: {report.role_title} · {_t('language', lang)}: {report.language}")
+    doc.line(
+        f"{_l('role', lang)}{report.role_title} · "
+        f"{_l('language', lang)}{language_name(report.language, lang)}"
+    )
     doc.pdf.ln(2)
     doc.line(
-        f"{_t('overall', lang)}: {report.overall:.1f} / 100 · "
-        f"{_t('band', lang)}: {_band(report.band, lang)} · "
-        f"{_t('coverage', lang)}: {report.coverage * 100:.0f}%",
+        f"{_l('overall', lang)}{report.overall:.1f} / 100 · "
+        f"{_l('band', lang)}{_band(report.band, lang)} · "
+        f"{_l('coverage', lang)}{report.coverage * 100:.0f}%",
         size=12,
         bold=True,
     )
     if report.not_assessed:  # the band rests on the other competencies only
         sep = "、" if lang == "zh" else ", "
-        doc.line(f"{_t('not_assessed', lang)}: {sep.join(report.not_assessed)}")
+        doc.line(f"{_l('not_assessed', lang)}{sep.join(report.not_assessed)}")
     reviewed = review.reviewed if review else None
     if reviewed is not None and reviewed.changed:
         doc.line(
-            f"{_t('after_review', lang)}: {reviewed.overall:.1f} / 100 · "
-            f"{_t('band', lang)}: {_band(reviewed.band, lang)}",
+            f"{_l('after_review', lang)}{reviewed.overall:.1f} / 100 · "
+            f"{_l('band', lang)}{_band(reviewed.band, lang)}",
             size=12,
             bold=True,
         )
     if review is not None and review.decision is not None:
         d = review.decision
         doc.line(
-            f"{_t('decision', lang)}: {_band(d.decision, lang)} ({d.by}, "
-            f"{d.at:%Y-%m-%d}) · {_t('reason', lang)}: {d.reason}",
+            f"{_l('decision', lang)}{_band(d.decision, lang)} ({d.by}, "
+            f"{d.at:%Y-%m-%d}) · {_l('reason', lang)}{d.reason}",
             bold=True,
         )
     doc.line(_t("notice", lang), size=8.5)
@@ -350,26 +435,38 @@ def report_pdf(
             f"{_t('confidence', lang)} {c.confidence * 100:.0f}%",
             bold=True,
         )
-        quotes = [f"“{e.quote}”{_span(e.start_s, e.end_s)} ({e.supports})" for e in c.evidence]
-        doc.line(f"{_t('evidence', lang)}:", size=9, indent=3)
+        quotes = [
+            f"“{e.quote}”{_span(e.start_s, e.end_s, lang)}"
+            + _paren(supports_label(e.supports, lang), lang)
+            for e in c.evidence
+        ]
+        doc.line(_l("evidence", lang).rstrip(), size=9, indent=3)
         doc.bullets(quotes[:8], indent=5)
         doc.pdf.ln(1)
 
     doc.heading(_t("highlights", lang))
-    doc.bullets([f"{h.text}: “{h.quote}”" for h in report.highlights])
+    doc.bullets([f"{h.text}{_colon(lang)}“{h.quote}”" for h in report.highlights])
     doc.heading(_t("risks", lang))
-    doc.bullets([f"{r.kind.replace('_', ' ')}: {r.text}" for r in report.risks])
+    # A flag's risk line is written in English with its question's id: said from the flag.
+    risks = [
+        f"{risk_name(r.kind, lang)}{_colon(lang)}{r.text}"
+        for r in report.risks
+        if r.kind != "integrity"
+    ]
+    risks += [
+        f"{risk_name('integrity', lang)}{_colon(lang)}{_flag_line(f, questions, lang)}"
+        for f in report.integrity_flags
+        if f.severity != "low"
+    ]
+    doc.bullets(risks)
 
     doc.heading(_t("integrity", lang))
     summary = report.integrity_summary
-    doc.line(f"{report.integrity}" + (f" · {summary.reason}" if summary else ""))
-    doc.bullets(
-        [
-            f"{f.kind.replace('_', ' ')} ({f.severity})"
-            f"{' · ' + f.question_id if f.question_id else ''}{_span(f.start_s, f.end_s)}: {f.note}"
-            for f in report.integrity_flags
-        ]
+    doc.line(
+        integrity_level(report.integrity, lang)
+        + (f" · {integrity_reason(summary, lang)}" if summary else "")
     )
+    doc.bullets([_flag_line(f, questions, lang) for f in report.integrity_flags])
     if summary is not None and summary.machine_text:
         doc.pdf.ln(1.5)
         doc.line(_mt("title", lang), bold=True)
@@ -378,25 +475,31 @@ def report_pdf(
         doc.line(_mt("note", lang), size=8.5)
 
     if review is not None:
+        names = {c.competency_id: c.name for c in report.competencies}
         doc.heading(_t("review", lang))
         if review.reviewer:
-            doc.line(f"{_t('reviewer', lang)}: {review.reviewer}")
+            doc.line(f"{_l('reviewer', lang)}{review.reviewer}")
         doc.bullets(
             [
-                f"{o.at:%Y-%m-%d %H:%M} · {o.reviewer} · {o.competency_id}: "
-                f"{o.old_level} → {o.new_level} · {_t('reason', lang)}: {o.reason}"
+                f"{o.at:%Y-%m-%d %H:%M} · {o.reviewer} · "
+                f"{names.get(o.competency_id, o.competency_id)}{_colon(lang)}"
+                f"{o.old_level} → {o.new_level} · {_l('reason', lang)}{o.reason}"
                 for o in review.overrides
             ]
         )
 
     doc.heading(_t("provenance", lang))
     p = report.provenance
-    doc.line(
-        f"package {p.package_version} · library {p.library_version} · competency model "
-        f"v{p.competency_model_version} · models {_models(p.models)} · settings "
-        f"{p.settings_hash[:16]} · scored {p.scored_at:%Y-%m-%d %H:%M} UTC",
-        size=8.5,
-    )
+    sep = "：" if lang == "zh" else " "
+    facts = [
+        ("package", p.package_version),
+        ("library", p.library_version),
+        ("model_version", f"v{p.competency_model_version}"),
+        ("models", _models(p.models)),
+        ("settings", p.settings_hash[:16]),
+        ("scored_at", f"{p.scored_at:%Y-%m-%d %H:%M} UTC"),
+    ]
+    doc.line(" · ".join(f"{provenance_label(k, lang)}{sep}{v}" for k, v in facts), size=8.5)
     return doc.output()
 
 

@@ -21,7 +21,7 @@ def score_choice(question: Question, choice_id: str) -> AnswerScore:
             f"choice {choice_id!r} is not an option of {question.id}; options: {known}"
         )
     level = POINTS_TO_LEVEL[chosen.points]
-    quote = f"[{chosen.id}] {chosen.text}"
+    quote = chosen.text  # the words the candidate chose; the option letter is internal
     return AnswerScore(
         question_id=question.id,
         competency_id=question.competency_id,

@@ -250,3 +250,180 @@ def test_invitation_email_in_the_interview_language() -> None:
     assert msg["Subject"] == "Acme · 餐厅服务员 面试邀请"
     assert "http://x/web/interview.html#tok" in msg.get_content()
     assert "2026-12-01" in msg.get_content()
+
+
+LONG_ZH = (
+    "那天店里人很多，我先给同事分好区域，自己负责处理退货和投诉，每隔十分钟巡视一次餐区，"
+    "关门前每位顾客都得到了服务，那个月的投诉从六次降到了一次，经理还在周会上表扬了我们组。"
+)
+ASKED_ZH = {
+    "hospitality:s1": "请讲一次您在客流高峰时照顾好每位顾客的经历。",
+    "item:sjt_change": "顾客多付了钱就离开了，您会怎么做？",
+}
+
+
+def _zh_report() -> Report:
+    """A Chinese report with every kind of evidence key, a chosen option and browser flags."""
+    from interview.integrity.schemas import Flag
+    from interview.scoring.choice import score_choice
+    from interview.scoring.schemas import AnswerScore, Evidence
+
+    def ev(supports: str, quote: str) -> Evidence:
+        return Evidence(
+            question_id="hospitality:s1",
+            quote=quote,
+            start_char=0,
+            end_char=len(quote),
+            supports=supports,
+            similarity=0.9,
+        )
+
+    spoken = AnswerScore(
+        question_id="hospitality:s1",
+        competency_id="teamwork",
+        level=4,
+        value=4.0,
+        confidence=0.8,
+        anchor_similarity=(),
+        matched_positive=(),
+        matched_negative=(),
+        evidence=(
+            ev("star:action", LONG_ZH),
+            ev("positive:clear_expression", "我先道歉，然后亲自去厨房确认。"),
+            ev("kept", "他后来写了好评。"),
+        ),
+        note="too short to show behaviour (12 words kept, need 20); capped at 2: no example: "
+        "nothing the candidate did is told",
+    )
+    from interview.questions.schemas import Question
+
+    item = Question.model_validate(
+        {
+            "id": "item:sjt_change",
+            "competency_id": "integrity",
+            "kind": "sjt",
+            "text": ASKED_ZH["item:sjt_change"],
+            "choices": [
+                {"id": "a", "text": "拿着找零追出去。", "points": 3},
+                {"id": "b", "text": "留着。", "points": 0},
+            ],
+        }
+    )
+    flags = [
+        Flag(
+            kind="tab_switch",
+            severity="medium",
+            confidence=1.0,
+            start_s=12.0,
+            end_s=40.0,
+            evidence={"absences": 2, "total_s": 31.0, "longest_s": 28.0},
+            question_id="hospitality:s1",
+            note="The interview page was left 2 time(s) for 31 s in all while this question "
+            "was open.",
+        ),
+        Flag(
+            kind="looking_away",
+            severity="low",
+            confidence=0.6,
+            evidence={"ratio": 0.4},
+            question_id="hospitality:s1",
+            note="Gaze was off the screen for 40% of the face-visible time.",
+        ),
+    ]
+    return build_report(
+        session_id="s",
+        candidate_name="李雷",
+        language="zh",
+        model=_model(),
+        scores=[spoken, score_choice(item, "a")],
+        asked=list(ASKED_ZH),
+        provenance=PROV,
+        integrity=summarise(flags, ["browser", "media"]),
+        integrity_flags=flags,
+    )
+
+
+def _pdf_words(data: bytes) -> str:
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+    return "".join(text.replace("\x00", "").split())  # Chinese: no spaces between words
+
+
+def test_the_chinese_pdf_says_everything_in_chinese_and_names_no_internal_id() -> None:
+    words = _pdf_words(report_pdf(_zh_report(), lang="zh", questions=ASKED_ZH))
+    for raw in (
+        "hospitality:s1",
+        "item:sjt",
+        "(kept)",
+        "positive:",
+        "choice:",
+        "star:",
+        "clear_expression",
+        "[a]",
+        "noflags",
+        "aprompt",
+        "low·",
+        "medium·",
+        "package",
+        "library",
+        "scored",
+        "Integrity",
+        "tabswitch",
+        "tab_switch",
+        "lookingaway",
+        "面试语言:zh",
+        "诚信（",
+    ):
+        assert raw not in words, (raw, words)
+    for said in (
+        "面试语言：中文",
+        "（体现行动）",
+        "（正面指标）",
+        "（计入评分，未体现STAR要素）",
+        "“拿着找零追出去。”（选项得分3/3）",
+        "作答过程核查（供人工复核，不影响评分）",
+        "中：请查看提示·1条中严重度提示；仅提示人工复核，绝不作为决定",
+        "离开页面（中）·“请讲一次您在客流高峰时照顾好每位顾客的经历。”（12.0–40.0秒）：作答此题期间",
+        "候选人离开面试页面2次，共31秒",
+        "视线偏离（低）",
+        "检查原文（英文）：Gazewasoff",  # a model check's note: its own words, marked
+        "作答过程核查：离开页面（中）",  # the medium flag among the risks, said from the flag
+        "软件版本：0·胜任力库：x·胜任力模型版本：v1·模型：embed:e5",
+        LONG_ZH[:20],
+        LONG_ZH[-20:],
+    ):
+        assert said in words, (said, words)
+
+
+def test_the_english_pdf_names_the_language_and_the_evidence_in_words() -> None:
+    text = "".join(
+        p.extract_text()
+        for p in PdfReader(
+            io.BytesIO(report_pdf(_zh_report(), lang="en", questions=ASKED_ZH))
+        ).pages
+    )
+    words = "".join(text.replace("\x00", "").split())  # pypdf spaces at random in mixed text
+    for said in (
+        "Interview language: Chinese",
+        "(Shows the action)",
+        "(Positive indicator)",
+        "(Counted; no STAR element shown)",
+        "(Option worth 3 of 3)",
+        "Process checks (for human review; never change a score)",
+        "Medium: look at the flags · 1 medium-severity flag(s); a prompt for human review",
+        "left the page (medium)",
+        "package 0 · library x",
+    ):
+        assert said.replace(" ", "") in words, (said, words)
+    assert "hospitality:s1" not in words and "[a]" not in words and "(kept)" not in words
+
+
+def test_a_long_chinese_bullet_starts_on_the_bullets_line() -> None:
+    """No bullet alone on its line: the first line after a bullet holds the quote's start."""
+    data = report_pdf(_zh_report(), lang="zh", questions=ASKED_ZH)
+    lines = [
+        "".join(line.replace("\x00", "").split())
+        for p in PdfReader(io.BytesIO(data)).pages
+        for line in p.extract_text().splitlines()
+    ]
+    assert "•" not in lines, lines
+    assert any(line.startswith("•“" + LONG_ZH[:10]) for line in lines), lines

@@ -132,7 +132,11 @@ def test_candidate_answers_then_hr_reads_the_report(demo, browser) -> None:  # t
     overall = float(hr.text_content("#report-overall") or "nan")
     assert 0 <= overall <= 100
     quotes = hr.locator("[data-testid=evidence-quote]").all_text_contents()
-    spoken = [q.strip() for q in quotes if not q.startswith("[")]  # "[b] ..." cites a choice
+    supports = hr.locator("[data-testid=evidence-supports]").all_text_contents()
+    # A chosen option is cited by its words, never by its internal letter ("[b] ...").
+    chosen = [q for q, s in zip(quotes, supports, strict=True) if s.startswith("Option worth")]
+    assert not any(q.startswith("[") for q in chosen), chosen
+    spoken = [q.strip() for q, s in zip(quotes, supports, strict=True) if q not in chosen]
     assert spoken and all(q in ANSWER or q in THIN for q in spoken)
     assert "null" not in (hr.text_content("#report") or "")
     # Integrity sits in its own box beside the scores, with what was checked.
