@@ -273,10 +273,12 @@ function sessionRow(s) {
     h("td", { dataset: { label: t("progress.col"), testid: "session-progress", state: p.state } },
       s.progress ? progressCell(s) : h("span", { class: "muted", text: "—" })),
     h("td", { class: "num", dataset: { label: t("list.overall"), testid: "session-overall" } },
-      s.overall === null || s.overall === undefined ? "—" : score(s.overall),
-      s.overridden ? h("span", { class: "muted small block", text: t("list.overridden") }) : null),
+      // The number the report leads with: after review when a reviewer changed a level.
+      s.overall === null || s.overall === undefined ? "—" : score(s.overridden && typeof s.reviewed_overall === "number" ? s.reviewed_overall : s.overall),
+      s.overridden ? h("span", { class: "muted small block", dataset: { testid: "session-overall-ai" },
+        text: t("list.overridden_from", { score: score(s.overall) }) }) : null),
     h("td", { dataset: { label: t("list.band") } },
-      s.band ? h("span", { class: "band", text: t(`band.${s.band}`), dataset: { band: s.band, testid: "session-band" } }) : h("span", { class: "muted", text: "—" })),
+      shownBand(s) ? h("span", { class: "band", text: t(`band.${shownBand(s)}`), dataset: { band: shownBand(s), testid: "session-band" } }) : h("span", { class: "muted", text: "—" })),
     // How much needs a person's look (integrity flags), not a verdict on honesty.
     h("td", { dataset: { label: t("look.col") } },
       s.integrity
@@ -322,6 +324,11 @@ function meter(p) {
 }
 
 /** Scoring gave up after its retries: a writer may queue it once more. */
+// The band the report leads with: after review when a reviewer changed a level.
+function shownBand(s) {
+  return s.overridden && s.reviewed_band ? s.reviewed_band : s.band;
+}
+
 function scoreAgainButton(s) {
   const b = h("button", { type: "button", class: "button small", text: t("progress.score_again"),
     dataset: { testid: "score-again" }, attrs: { title: t("progress.score_again_hint") } });

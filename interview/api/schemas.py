@@ -191,6 +191,9 @@ class CandidateInterviewOut(BaseModel):
 
     status: str
     language: str
+    # After those changes (None when nothing was changed): what the report leads with
+    reviewed_overall: float | None = None
+    reviewed_band: str | None = None
     role_title: str
     organization: str
     notice_version: str

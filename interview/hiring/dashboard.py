@@ -23,7 +23,7 @@ from interview.hiring.roles import latest_model_and_plan
 from interview.report.fairness import Basis
 from interview.report.review import Reviewed, apply_overrides
 from interview.report.schemas import Report as ReportBody
-from interview.scoring.fusion import Thresholds
+from interview.scoring.fusion import Thresholds, policy_from
 from interview.storage import jobs
 from interview.storage.tables import (
     Answer,
@@ -119,6 +119,9 @@ class SessionRow(Frozen):
     reviewer_name: str | None
     decision: str | None
     overridden: bool  # a reviewer changed at least one competency level
+    # After those changes (None when nothing was changed): the number the report leads with
+    reviewed_overall: float | None = None
+    reviewed_band: str | None = None
     review_request: str | None  # open or answered: the candidate asked for a human review
     progress: Progress
 
@@ -192,6 +195,31 @@ def _order(stmt: Select[Any], sort: Sort) -> Select[Any]:
     )
 
 
+def _reviewed(s: Session, roles: dict[str, JobRole]) -> dict[str, tuple[float, str]]:
+    """Overall and band after review of the sessions (id -> role) a reviewer changed, in two
+    queries for the whole page, so the list shows the number the report leads with."""
+    if not roles:
+        return {}
+    levels: dict[str, dict[str, int]] = {}
+    for o in s.scalars(
+        select(ReviewOverride)
+        .where(ReviewOverride.session_id.in_(list(roles)))
+        .order_by(ReviewOverride.created_at, ReviewOverride.id)
+    ):
+        levels.setdefault(o.session_id, {})[o.competency_id] = o.new_level
+    if not levels:
+        return {}
+    bodies = s.execute(
+        select(Report.session_id, Report.body).where(Report.session_id.in_(list(levels)))
+    ).all()
+    out: dict[str, tuple[float, str]] = {}
+    for session_id, body in bodies:
+        thresholds = policy_from(roles[session_id].settings).thresholds
+        after = apply_overrides(ReportBody.model_validate(body), levels[session_id], thresholds)
+        out[session_id] = (after.overall, after.band)
+    return out
+
+
 def list_sessions(
     s: Session, org_id: str, q: SessionQuery, limit: int, offset: int, now: datetime
 ) -> tuple[list[SessionRow], int]:
@@ -200,15 +228,7 @@ def list_sessions(
     total = s.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     rows = s.execute(_order(stmt, q.sort).limit(limit).offset(offset)).all()
     ids = [r[0].id for r in rows]
-    overridden = (
-        set(
-            s.scalars(
-                select(ReviewOverride.session_id).where(ReviewOverride.session_id.in_(ids))
-            ).all()
-        )
-        if ids
-        else set()
-    )
+    reviewed = _reviewed(s, {r[0].id: r[2] for r in rows})
     recordings = _recordings(s, ids)
     scoring = _score_jobs(s, ids)
     out = []
@@ -235,7 +255,9 @@ def list_sessions(
                 reviewer_id=reviewer_id,
                 reviewer_name=reviewer_name,
                 decision=decision,
-                overridden=sess.id in overridden,
+                overridden=sess.id in reviewed,
+                reviewed_overall=reviewed[sess.id][0] if sess.id in reviewed else None,
+                reviewed_band=reviewed[sess.id][1] if sess.id in reviewed else None,
                 review_request=(
                     None if request_id is None else "answered" if answered_at else "open"
                 ),
@@ -327,8 +349,14 @@ def progress_of(
 
 EXPORT_HEADER = (
     "candidate", "email", "role", "status", "language", "invited_at", "expires_at",
-    "overall", "band", "integrity", "reviewer", "decision", "review_request", "session_id",
+    "overall", "band", "overall_after_review", "band_after_review", "integrity", "reviewer",
+    "decision", "review_request", "session_id",
 )  # fmt: skip
+
+
+def shown_score(value: float | None) -> str | None:
+    """A score as every HR page shows it (one decimal), so the CSV says the same number."""
+    return None if value is None else f"{value:.1f}"
 
 
 def export_rows(rows: list[SessionRow]) -> list[tuple[object, ...]]:
@@ -341,8 +369,10 @@ def export_rows(rows: list[SessionRow]) -> list[tuple[object, ...]]:
             r.language,
             r.created_at.isoformat(timespec="seconds"),
             r.expires_at.isoformat(timespec="seconds") if r.expires_at else None,
-            r.overall,
+            shown_score(r.overall),
             r.band,
+            shown_score(r.reviewed_overall if r.overridden else r.overall),
+            r.reviewed_band if r.overridden else r.band,
             r.integrity,
             r.reviewer_name,
             r.decision,

@@ -137,6 +137,17 @@ def test_review_permissions_overrides_audit_and_decision(api: Api) -> None:
     assert decided.status_code == 200 and decided.json()["status"] == "reviewed"
     row = api.client.get(f"{V1}/sessions", params={"status": "reviewed"}, headers=admin).json()
     assert [(x["id"], x["decision"], x["overridden"]) for x in row] == [(sid, "advance", True)]
+    # One number everywhere: the list and the CSV lead with the report's number after review,
+    # rounded as the pages show it (one decimal), and keep the AI's beside it.
+    reviewed = after["review"]["reviewed"]
+    assert (row[0]["reviewed_overall"], row[0]["reviewed_band"]) == (
+        reviewed["overall"],
+        reviewed["band"],
+    )
+    assert row[0]["overall"] == after["overall"]
+    csv = api.client.get(f"{V1}/sessions.csv", headers=admin).text
+    assert f'"{after["overall"]:.1f}"' in csv and f'"{reviewed["overall"]:.1f}"' in csv, csv
+    assert '"overall_after_review"' in csv
 
     trail = api.client.get(f"{V1}/sessions/{sid}/audit", headers=manager).json()
     actions = [t["action"] for t in trail]
