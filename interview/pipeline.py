@@ -141,8 +141,8 @@ class AnswerScorer:
     def __init__(self, embedder: Embedder, model: content.ContentModel | None = None) -> None:
         self.embedder = embedder
         self.model = model or content.load_model()
-        self._rubric: dict[tuple[str, str], Vectors] = {}
-        self._topics: dict[tuple[str, str, str], content.Topic] = {}
+        self._rubric: dict[tuple[Competency, str], Vectors] = {}
+        self._topics: dict[tuple[Competency, str, str], content.Topic] = {}
         self._idf: dict[str, tuple[dict[str, float], float]] = {}
         self._centre: dict[str, Vectors] = {}
 
@@ -158,7 +158,9 @@ class AnswerScorer:
         return self._centre[language]
 
     def _indicators(self, competency: Competency, language: str) -> Vectors:
-        key = (competency.id, language)
+        # Keyed by the whole competency: a role's model may reword the library's indicators
+        # (competency.edit.apply_rubric), and an edit must never meet the old embeddings.
+        key = (competency, language)
         if key not in self._rubric:
             labels = content.indicator_texts(competency, language)
             self._rubric[key] = self.embedder.embed_queries([t for _, t in labels])
@@ -167,7 +169,7 @@ class AnswerScorer:
     def _topic(self, competency: Competency, language: str, question: str) -> content.Topic:
         if language not in self._idf:
             self._idf[language] = content.library_idf(load_library().competencies, language)
-        key = (competency.id, language, question)
+        key = (competency, language, question)  # whole competency: see _indicators
         if key not in self._topics:
             self._topics[key] = content.topic(competency, language, question, self._idf[language])
         return self._topics[key]

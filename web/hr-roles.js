@@ -1,6 +1,7 @@
 // Roles: the list on the home page (with a quick invite) and the role setup page: competency
-// weights with a question-plan preview, scoring (modalities, weights, thresholds, compliance
-// profile), the interviewer persona, and invitations one at a time or from a CSV.
+// weights with a question-plan preview, each competency's anchors and indicators, scoring
+// (modalities, weights, thresholds, compliance profile), the interviewer persona, and
+// invitations one at a time or from a CSV.
 
 import { busy, h } from "./api.js";
 import {
@@ -146,6 +147,19 @@ function coverageNote(plan, testid) {
       text: missing ? t("setup.coverage_part", { pct: Math.round((plan.coverage ?? 1) * 100), names: missing }) : t("setup.coverage_full") }));
 }
 
+const OPEN_KINDS = ["behavioural", "situational"];
+const CHOICE_KINDS = ["sjt", "picture"];
+
+// How many of the plan's questions are open (what "Open questions" sets), multiple-choice
+// and other (work history, resume): one count, the same everywhere on the page.
+function questionCounts(questions) {
+  const qs = questions || [];
+  const open = qs.filter((q) => OPEN_KINDS.includes(q.kind)).length;
+  const choice = qs.filter((q) => CHOICE_KINDS.includes(q.kind)).length;
+  const other = qs.length - open - choice;
+  return t("setup.question_counts", { open, choice }) + (other ? t("setup.question_counts_other", { n: other }) : "");
+}
+
 function questionList(questions, testid) {
   return h("ol", { class: "questions", dataset: { testid } },
     (questions || []).map((q) => h("li", { dataset: { testid: "question-item", questionId: q.id } },
@@ -161,7 +175,7 @@ function competencyEditor(role, library, onSaved) {
   const nameOf = (id) => (known.get(id) && known.get(id).name[lang]) || (rows.get(id) && rows.get(id).name) || id;
   const add = select([], "", { dataset: { testid: "competency-add-choice" } });
   const addBtn = h("button", { type: "button", class: "button small", text: t("setup.add"), dataset: { testid: "competency-add" } });
-  const maxQ = h("input", { type: "number", min: 1, max: 20, value: Math.max(1, (role.questions || []).filter((q) => ["behavioural", "situational"].includes(q.kind)).length || 5),
+  const maxQ = h("input", { type: "number", min: 1, max: 20, value: Math.max(1, (role.questions || []).filter((q) => OPEN_KINDS.includes(q.kind)).length || 5),
     dataset: { testid: "max-questions" } });
   const preview = h("div", { class: "plan-preview", dataset: { testid: "plan-preview" } });
   const writable = isWriter();
@@ -221,7 +235,9 @@ function competencyEditor(role, library, onSaved) {
   previewBtn.addEventListener("click", () => busy(previewBtn, t("common.working"), async () => {
     try {
       const out = await authed(`/roles/${enc(role.id)}/plan-preview`, { method: "POST", body: weights() });
-      preview.replaceChildren(h("h4", { text: t("setup.preview_title") }), coverageNote(out, "preview-coverage"),
+      preview.replaceChildren(h("h4", { text: t("setup.preview_title") }),
+        h("p", { class: "small", text: questionCounts(out.questions), dataset: { testid: "preview-counts" } }),
+        coverageNote(out, "preview-coverage"),
         questionList(out.questions, "preview-questions"));
     } catch (err) {
       error(messageOf(err));
@@ -250,9 +266,84 @@ function competencyEditor(role, library, onSaved) {
     places,
     writable ? h("div", { class: "inline-form" }, field(t("setup.max_questions"), maxQ), previewBtn, saveBtn) : null,
     preview,
-    h("h4", { text: t("setup.questions", { n: (role.questions || []).length }) }),
+    h("h4", { text: t("setup.questions", { n: (role.questions || []).length, counts: questionCounts(role.questions) }),
+      dataset: { testid: "role-question-counts" } }),
     coverageNote(role, "role-coverage"),
     questionList(role.questions, "role-questions"));
+}
+
+// Each competency's rating anchors (levels 1-5) and indicators in the role's language; a
+// writer rewords them and saves a new version of the model (PUT .../competencies, rubrics).
+function rubricEditor(role, onSaved) {
+  const writable = isWriter();
+  const lang = role.language === "zh" ? "zh" : "en";
+  const lines = (text) => text.split("\n").map((l) => l.trim()).filter(Boolean);
+  const box = (value, testid, rows = 2) => h("textarea", { rows, maxLength: testid === "anchor-input" ? 600 : 2500, value, dataset: { testid } });
+  const one = (c) => {
+    const anchors = c.anchors.map((a) => (writable ? box(a.description, "anchor-input") : null));
+    const signs = c.standards.map((std) => ({
+      std,
+      // Room for each indicator to wrap once, so where one ends and the next begins shows.
+      positive: writable ? box(std.positive.join("\n"), "indicators-positive", Math.min(12, 2 * std.positive.length + 1)) : null,
+      negative: writable ? box(std.negative.join("\n"), "indicators-negative", Math.min(12, 2 * std.negative.length + 1)) : null,
+    }));
+    const save = h("button", { type: "button", class: "button small primary", text: t("rubric.save"), dataset: { testid: "save-rubric" } });
+    save.addEventListener("click", () => busy(save, t("common.saving"), async () => {
+      error("");
+      const empty = anchors.findIndex((a) => !a.value.trim());
+      if (empty >= 0) {
+        error(t("rubric.need_anchor", { level: empty + 1, name: c.name }));
+        anchors[empty].focus();
+        return;
+      }
+      const positive = {};
+      const negative = {};
+      for (const s of signs) {
+        positive[s.std.id] = lines(s.positive.value);
+        negative[s.std.id] = lines(s.negative.value);
+        if ([positive[s.std.id], negative[s.std.id]].some((l) => l.length < 2 || l.length > 8)) {
+          error(t("rubric.count", { name: s.std.name }));
+          return;
+        }
+      }
+      const weights = {};
+      for (const x of role.competencies) weights[x.id] = x.weight;
+      const open = (role.questions || []).filter((q) => OPEN_KINDS.includes(q.kind)).length;
+      const body = {
+        weights,
+        max_questions: open || null,
+        workplaces: (role.workplaces || []).length ? role.workplaces.slice(0, 4) : null,
+        rubrics: { [c.id]: { language: lang, anchors: anchors.map((a) => a.value.trim()), positive, negative } },
+      };
+      try {
+        const out = await authed(`/roles/${enc(role.id)}/competencies`, { method: "PUT", body });
+        notice(t("rubric.saved", { version: out.version }));
+        onSaved(out);
+      } catch (err) {
+        error(messageOf(err));
+      }
+    }));
+    const list = (items) => h("ul", { class: "small" }, items.map((x) => h("li", { text: x })));
+    return h("details", { class: "rubric", dataset: { testid: "rubric", competencyId: c.id } },
+      h("summary", {}, h("strong", { text: c.name }), " ",
+        c.edited ? h("span", { class: "badge subtle", text: t("rubric.edited"), dataset: { testid: "rubric-edited" } }) : null),
+      h("h5", { text: t("rubric.levels") }),
+      h("div", { class: "anchors", dataset: { testid: "anchors" } }, c.anchors.map((a, i) => h("div", { dataset: { testid: "anchor", level: String(a.level) } },
+        writable ? field(t("rubric.level", { n: a.level }), anchors[i])
+          : h("p", {}, h("strong", { text: `${t("rubric.level", { n: a.level })}: ` }), a.description)))),
+      ...signs.map((s) => h("div", { class: "standard", dataset: { testid: "standard", standardId: s.std.id } },
+        h("h5", { text: s.std.name }),
+        writable
+          ? h("div", { class: "row" }, field(t("rubric.positive"), s.positive), field(t("rubric.negative"), s.negative))
+          : h("div", { class: "row" },
+            h("div", {}, h("p", { class: "small muted", text: t("rubric.positive_ro") }), list(s.std.positive)),
+            h("div", {}, h("p", { class: "small muted", text: t("rubric.negative_ro") }), list(s.std.negative))))),
+      writable ? h("div", { class: "actions" }, save) : null);
+  };
+  return h("section", { class: "setup-block", dataset: { testid: "rubric-editor" } },
+    h("h3", { text: t("rubric.title") }),
+    h("p", { class: "small muted", text: t("rubric.help", { lang: langLabel(role.language) }) }),
+    ...(role.competencies || []).filter((c) => c.anchors).map(one));
 }
 
 function scoringEditor(role, onSaved) {
@@ -411,6 +502,7 @@ export async function showRole(root, id) {
       r.description ? h("p", { class: "role-description", text: r.description }) : null,
       isWriter() ? null : h("p", { class: "muted", text: t("roles.readonly"), dataset: { testid: "setup-readonly" } }),
       competencyEditor(r, library, redraw),
+      rubricEditor(r, redraw),
       scoringEditor(r, redraw),
       personaEditor((r.settings || {}).persona, {
         title: t("persona.role_title"),

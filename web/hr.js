@@ -502,6 +502,20 @@ function fairnessNote(f) {
   return f.warning ? t("fair.note_low") : t("fair.note_ok");
 }
 
+// Why the table is empty: the voluntary group question is off (admins get the way to Settings),
+// or on with too few answers for any group to be shown.
+function fairnessState(f, org) {
+  if (!((org && org.self_report_groups) || []).length) {
+    return h("p", { class: "notice-inline fairness-state", dataset: { testid: "fairness-off" } }, t("fair.off"), " ",
+      isAdmin() ? h("a", { href: "#/settings", text: t("fair.off_link"), dataset: { testid: "fairness-settings-link" } })
+        : t("fair.off_ask"));
+  }
+  if (f.groups.filter((g) => !g.suppressed).length < 2) {
+    return h("p", { class: "notice-inline fairness-state", text: t("fair.few_answers", { n: f.min_group }), dataset: { testid: "fairness-few" } });
+  }
+  return null;
+}
+
 async function showFairness(roleId) {
   const role = await rolePicker($("fairness-pick"), roleId, "fairness");
   const out = $("fairness-body");
@@ -524,6 +538,7 @@ async function showFairness(roleId) {
           h("td", { class: `num${g.below_four_fifths ? " bad" : ""}`, dataset: { testid: "fairness-ratio" },
             text: g.impact_ratio === null ? "—" : g.impact_ratio.toFixed(2) })])));
     fill(body,
+      fairnessState(f, org),
       f.warning ? h("p", { class: "error", text: t("fair.warning"), dataset: { testid: "fairness-warning" } }) : null,
       h("div", { class: "table-wrap" }, h("table", { dataset: { testid: "fairness-table" } },
         h("thead", {}, h("tr", {}, h("th", { text: t("fair.group") }), h("th", { class: "num", text: t("fair.candidates") }),
@@ -534,6 +549,7 @@ async function showFairness(roleId) {
         dataset: { testid: "fairness-suppression" } }),
       h("p", { class: "small muted", text: fairnessNote(f) }));
   };
+  const org = await authed("/organization").catch(() => state.org);
   const body = h("div", {});
   basis.addEventListener("change", () => draw().catch((err) => error(messageOf(err))));
   out.replaceChildren(field(t("fair.basis"), basis), body,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -17,6 +17,12 @@ from pydantic import (
 
 from interview.candidate.events import EventKind
 from interview.candidate.uploads import MAX_CHUNKS, MAX_TAKES
+from interview.competency.edit import (
+    MAX_ANCHOR_CHARS,
+    MAX_INDICATOR_CHARS,
+    MAX_INDICATORS,
+    MIN_INDICATORS,
+)
 from interview.competency.schemas import Setting
 from interview.hiring.dashboard import Progress
 from interview.scoring.fusion import ScoringPolicy
@@ -95,11 +101,31 @@ class RoleCreate(In):
     scoring: ScoringPolicy = ScoringPolicy()
 
 
+AnchorText = Annotated[str, Field(min_length=1, max_length=MAX_ANCHOR_CHARS)]
+IndicatorText = Annotated[str, Field(min_length=1, max_length=MAX_INDICATOR_CHARS)]
+Indicators = Annotated[
+    list[IndicatorText], Field(min_length=MIN_INDICATORS, max_length=MAX_INDICATORS)
+]
+
+
+class RubricIn(In):
+    """HR's wording of one competency, in one language: what each level 1..5 looks like and
+    each standard's positive and negative indicators (standard id -> texts; a standard left
+    out keeps its wording)."""
+
+    language: Lang
+    anchors: list[AnchorText] = Field(min_length=5, max_length=5)
+    positive: dict[str, Indicators] = Field(default={}, max_length=4)
+    negative: dict[str, Indicators] = Field(default={}, max_length=4)
+
+
 class CompetencyWeights(In):
     weights: dict[str, float] = Field(min_length=1, max_length=12)
     max_questions: int | None = Field(default=None, ge=1, le=20)
     # Where the job is done, when HR corrects what was read from the description (None: keep).
     workplaces: list[Setting] | None = Field(default=None, min_length=1, max_length=4)
+    # Competency id -> HR's anchors and indicators (competencies left out keep theirs).
+    rubrics: dict[str, RubricIn] | None = Field(default=None, max_length=12)
 
 
 class ModelVersionOut(BaseModel):

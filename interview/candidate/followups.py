@@ -13,12 +13,14 @@ from sqlalchemy.orm import Session
 from interview.candidate.answers import FOLLOWUP_SEP, answer_texts, split_followup_id
 from interview.candidate.session import plan_of
 from interview.competency.library import load_library
-from interview.competency.schemas import Competency
+from interview.competency.schemas import Competency, CompetencyModel
 from interview.storage.tables import (
     Answer,
+    CompetencyModelRow,
     FollowUpDecision,
     FollowUpPrompt,
     InterviewSession,
+    QuestionPlanRow,
 )
 
 # asked: a probe was asked; enough: the answer could be scored as it was; limit: the probes
@@ -109,6 +111,18 @@ class FollowUpContext:
     asked: int  # probes asked after this question already
 
 
+def _competency(s: Session, sess: InterviewSession, competency_id: str) -> Competency:
+    """The competency as the interview's model version words it (HR may have reworded the
+    library's anchors and indicators), else the library's."""
+    plan_row = s.get(QuestionPlanRow, sess.plan_id)
+    model_row = s.get(CompetencyModelRow, plan_row.competency_model_id) if plan_row else None
+    if model_row is not None:
+        for item in CompetencyModel.model_validate(model_row.spec).items:
+            if item.competency.id == competency_id:
+                return item.competency
+    return load_library().competency(competency_id)
+
+
 def followup_context(
     s: Session, sess: InterviewSession, question_id: str, spoken: str = ""
 ) -> FollowUpContext | None:
@@ -120,6 +134,6 @@ def followup_context(
     if question is None or question.kind not in ("behavioural", "situational", "resume"):
         return None
     asked = sum(p.question_id == base for p in followup_prompts(s, sess.id))
-    competency = load_library().competency(question.competency_id)
+    competency = _competency(s, sess, question.competency_id)
     text = "\n".join(t for t in (answer_texts(s, sess.id).get(base, "").strip(), spoken) if t)
     return FollowUpContext(base, question.text, question.kind, competency, text, asked)

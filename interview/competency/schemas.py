@@ -141,6 +141,19 @@ class Library(Frozen):
 class WeightedCompetency(Frozen):
     competency: Competency
     weight: float = Field(gt=0, le=1)
+    # HR reworded the competency's anchors or indicators (competency.edit.apply_rubric): later
+    # versions keep this wording instead of taking the library's.
+    edited: bool = False
+
+
+class Rubric(Frozen):
+    """HR's wording, in one language, of a competency's rating levels (1..5 in order) and
+    of each standard's positive and negative indicators (standard id -> texts)."""
+
+    language: Literal["en", "zh"]
+    anchors: tuple[str, ...]
+    positive: dict[str, tuple[str, ...]]
+    negative: dict[str, tuple[str, ...]]
 
 
 class CompetencyModel(Frozen):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -46,9 +47,16 @@ def store_role(
 
 
 def store_model_version(
-    s: Session, role: JobRole, model: CompetencyModel, plan: QuestionPlan, actor: str, now: datetime
+    s: Session,
+    role: JobRole,
+    model: CompetencyModel,
+    plan: QuestionPlan,
+    actor: str,
+    now: datetime,
+    reworded: Sequence[str] = (),
 ) -> CompetencyModelRow:
-    """Keep every version: sessions already invited stay on the version they were given."""
+    """Keep every version: sessions already invited stay on the version they were given.
+    `reworded`: the competencies whose anchors or indicators HR reworded in this version."""
     model_row = CompetencyModelRow(
         role_id=role.id, version=model.version, spec=model.model_dump(mode="json"), created_at=now
     )
@@ -72,6 +80,7 @@ def store_model_version(
         now,
         version=model.version,
         weights={i.competency.id: round(i.weight, 4) for i in model.items},
+        **({"reworded": list(reworded)} if reworded else {}),
     )
     return model_row
 

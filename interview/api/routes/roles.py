@@ -21,7 +21,7 @@ from interview.api.schemas import (
     RoleOut,
 )
 from interview.competency.edit import edit_model
-from interview.competency.schemas import CompetencyModel
+from interview.competency.schemas import CompetencyModel, Library, Rubric
 from interview.config import Settings
 from interview.errors import BackendUnavailable, InvalidInput
 from interview.hiring.invitation_mail import decode_csv, invitation_message, parse_candidates
@@ -115,14 +115,52 @@ def edit_competencies(
 ) -> RoleOut:
     """Save a new version of the role's competency model (earlier invites keep theirs)."""
     role = get_role(s, user.organization_id, role_id)
-    model_row, _ = latest_model_and_plan(s, role.id)
-    model = edit_model(
-        CompetencyModel.model_validate(model_row.spec), library, body.weights, body.workplaces
+    model = _edited(s, role, body, library)
+    plan = _next_plan(s, role, model, body.max_questions)
+    store_model_version(
+        s, role, model, plan, f"user:{user.id}", now(), reworded=sorted(body.rubrics or {})
     )
-    plan = build_plan(model, role.language, max_questions=body.max_questions)
-    store_model_version(s, role, model, plan, f"user:{user.id}", now())
     s.flush()
     return role_out(s, role, detail=True)
+
+
+def _edited(
+    s: Session, role: JobRole, body: CompetencyWeights, library: Library
+) -> CompetencyModel:
+    """The next version of the role's model with the body's weights, workplaces and wording."""
+    model_row, _ = latest_model_and_plan(s, role.id)
+    rubrics = {
+        cid: Rubric(
+            language=r.language,
+            anchors=tuple(r.anchors),
+            positive={k: tuple(v) for k, v in r.positive.items()},
+            negative={k: tuple(v) for k, v in r.negative.items()},
+        )
+        for cid, r in (body.rubrics or {}).items()
+    }
+    return edit_model(
+        CompetencyModel.model_validate(model_row.spec),
+        library,
+        body.weights,
+        body.workplaces,
+        rubrics,
+    )
+
+
+def _next_plan(
+    s: Session, role: JobRole, model: CompetencyModel, max_questions: int | None
+) -> QuestionPlan:
+    """The plan of a new model version: as many multiple-choice items as the role has now
+    (not the default for its kind) and its work-history questions kept, so that an edit
+    changes only what it was about."""
+    _, plan_row = latest_model_and_plan(s, role.id)
+    current = QuestionPlan.model_validate(plan_row.spec)
+    items = sum(q.kind in ("sjt", "picture") for q in current.questions)
+    plan = build_plan(model, role.language, max_questions=max_questions, item_count=items)
+    history = tuple(q for q in current.questions if q.kind == "history")
+    if history:
+        plan = plan.model_copy(update={"questions": history + plan.questions})
+    return plan
 
 
 def _coverage_out(model: CompetencyModel, plan: QuestionPlan, language: str) -> dict[str, Any]:
@@ -150,6 +188,21 @@ def _competencies_out(model: CompetencyModel, language: str) -> list[dict[str, A
             "name": i.competency.name.get(language),
             "layer": i.competency.layer.value,
             "weight": round(i.weight, 4),
+            "edited": i.edited,
+            # The rating levels and indicators the scorer reads, in the role's language.
+            "anchors": [
+                {"level": a.level, "description": a.description.get(language)}
+                for a in i.competency.anchors
+            ],
+            "standards": [
+                {
+                    "id": std.id,
+                    "name": std.name.get(language),
+                    "positive": [p.get(language) for p in std.positive],
+                    "negative": [n.get(language) for n in std.negative],
+                }
+                for std in i.competency.standards
+            ],
         }
         for i in model.items
     ]
@@ -161,11 +214,8 @@ def preview_plan(
 ) -> PlanPreviewOut:
     """The competencies and questions that these weights would give, without saving."""
     role = get_role(s, user.organization_id, role_id)
-    model_row, _ = latest_model_and_plan(s, role.id)
-    model = edit_model(
-        CompetencyModel.model_validate(model_row.spec), library, body.weights, body.workplaces
-    )
-    plan = build_plan(model, role.language, max_questions=body.max_questions)
+    model = _edited(s, role, body, library)
+    plan = _next_plan(s, role, model, body.max_questions)
     return PlanPreviewOut(
         competencies=_competencies_out(model, role.language),
         questions=[q.model_dump(mode="json", exclude={"choices"}) for q in plan.questions],
