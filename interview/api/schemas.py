@@ -191,6 +191,9 @@ class SessionOut(BaseModel):
     reviewer_name: Name | None = None
     decision: str | None = None  # advance, reject, hold: the final decision
     overridden: bool = False  # a reviewer changed a competency level
+    # After those changes (None when nothing was changed): what the report leads with
+    reviewed_overall: float | None = None
+    reviewed_band: str | None = None
     review_request: str | None = None  # open or answered: the candidate asked for a human review
     progress: Progress  # invited, answering, processing, scoring, failed or ready
 
@@ -217,9 +220,6 @@ class CandidateInterviewOut(BaseModel):
 
     status: str
     language: str
-    # After those changes (None when nothing was changed): what the report leads with
-    reviewed_overall: float | None = None
-    reviewed_band: str | None = None
     role_title: str
     organization: str
     notice_version: str
