@@ -512,14 +512,18 @@ function reviewRequestBlock(r, onChanged) {
     ...parts.filter(Boolean));
 }
 
+// Written and chosen answers, and timed items whose time ran out with nothing given (kind
+// "timeout"): said in words, never as the stored kind.
 function answersBlock(r) {
-  const typed = (r.answers || []).filter((a) => !a.media_url && a.text);
+  const typed = (r.answers || []).filter((a) => !a.media_url && (a.text || a.kind === "timeout"));
   if (!typed.length) return null;
   return h("details", { class: "answers" },
     h("summary", { text: t("report.typed_answers", { n: typed.length }) }),
     h("ol", { class: "small" }, typed.map((a) => h("li", {},
       h("p", { class: "muted", text: a.question_text || a.question_id }),
-      h("p", { class: "answer-text", text: a.text })))));
+      a.kind === "timeout"
+        ? h("p", { class: "answer-text muted", text: t("report.timed_out"), dataset: { testid: "answer-timed-out" } })
+        : h("p", { class: "answer-text", text: a.text })))));
 }
 
 // ---------------------------------------------------------------- the page

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select, update
 
 from interview.candidate.answers import TIME_GRACE_S
-from interview.storage.tables import Answer, QuestionShown
+from interview.hiring.dashboard import session_answers
+from interview.storage.tables import Answer, InterviewSession, QuestionShown
 from tests.api.conftest import Api
 from tests.api.test_chunks import _interview, _message, _role
 
@@ -88,6 +89,13 @@ def test_timed_items_refuse_late_answers_and_keep_what_the_page_sends_at_the_lim
     refused = api.client.post(url(t4), json={"question_id": qid, "choice_id": pick})
     assert refused.status_code == 409 and "ran out" in _message(refused)
     assert qid in api.client.get(f"/api/v1/interview/{t4}").json()["answered"]
+    with api.db.session() as s:  # HR's report lists it by the item's words, as timed out
+        stored = s.get(Answer, nothing.json()["answer_id"])
+        assert stored is not None
+        sess = s.get(InterviewSession, stored.session_id)
+        assert sess is not None
+        [seen] = [a for a in session_answers(s, sess) if a.question_id == qid]
+    assert (seen.kind, seen.text, seen.question_text) == ("timeout", "", item["text"])
     # A send past the grace keeps no late choice: the item is recorded as timed out.
     t5, _ = _interview(api, role)
     _shown_ago(api, t5, qid, limit + TIME_GRACE_S + 30)
