@@ -79,9 +79,14 @@ class Server:
             self.proc.wait(10)
 
     def stop(self) -> None:
+        """SIGTERM, and SIGKILL if it is still finishing a job after 15 s (a perception or
+        scoring job runs again on a next start; the tests never need it)."""
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
-            self.proc.wait(10)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill()
 
     def tail(self) -> str:
         return self.log.read_text()[-3000:] if self.log.exists() else ""

@@ -113,6 +113,14 @@ def _finish(api: Api, t: str, qid: str, chunks: int, take: int = 1) -> httpx.Res
     )
 
 
+def _record(api: Api, t: str, qid: str, data: bytes) -> httpx.Response:
+    """Upload `data` as take 1 of `qid` in chunks, then finish it."""
+    parts = _parts(data)
+    for seq, part in enumerate(parts):
+        assert _put(api, t, qid, seq, part).status_code == 201
+    return _finish(api, t, qid, len(parts))
+
+
 def _message(r: httpx.Response) -> str:
     return str(r.json()["error"]["message"])
 
@@ -500,10 +508,7 @@ def test_a_stored_recording_is_perceived_while_the_interview_goes_on(
     role = _role(api)
     t, questions = _interview(api, role)
     qid = _open_question(questions)
-    parts = _parts(live_webm)
-    for seq, part in enumerate(parts):
-        assert _put(api, t, qid, seq, part).status_code == 201
-    ack = _finish(api, t, qid, len(parts))
+    ack = _record(api, t, qid, live_webm)
     assert ack.status_code == 201, ack.text
     job = _job(api, PERCEIVE_JOB)
     assert job.status == "done", job.error
@@ -542,10 +547,7 @@ def test_perception_waits_for_consent_and_keeps_nothing_once_it_is_withdrawn(
     role = _role(api)
     t, questions = _interview(api, role)
     qid = _open_question(questions)
-    parts = _parts(live_webm)
-    for seq, part in enumerate(parts):
-        assert _put(api, t, qid, seq, part).status_code == 201
-    ack = _finish(api, t, qid, len(parts))
+    ack = _record(api, t, qid, live_webm)
     answer_id = ack.json()["answer_id"]
     with api.db.session() as s:  # the live transcript was kept on the answer
         row = s.get(Answer, answer_id)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.test_browser import CHROMIUM
+from tests.web.conftest import module_site
 from tests.web.test_recording import Site
 
 LIMIT = 300  # characters; the server's setting, read by the page
@@ -27,15 +25,7 @@ SHOTS = Path(os.environ.get("INTERVIEW_TEST_ARTIFACTS", "/tmp")) / "interview-it
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    if not shutil.which(CHROMIUM):
-        pytest.skip("Debian chromium is needed (make test installs it)")
-    s = Site(tmp_path_factory.mktemp("site-items"), INTERVIEW_MAX_ANSWER_CHARS=str(LIMIT))
-    yield s
-    try:
-        s.server.stop()
-    except subprocess.TimeoutExpired:  # still scoring a finished interview: not needed
-        s.server.kill()
-    s.db.dispose()
+    yield from module_site(tmp_path_factory, "site-items", INTERVIEW_MAX_ANSWER_CHARS=str(LIMIT))
 
 
 def open_typed(site: Site, browser: Any, name: str) -> tuple[Any, str]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import re
 import shutil
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +25,7 @@ from sqlalchemy import select
 from interview.candidate.session import consent_state
 from interview.storage.tables import Answer, InterviewSession
 from tests.conftest import SHARED
+from tests.web.conftest import module_site
 from tests.web.test_browser import CHROMIUM
 from tests.web.test_recording import (
     ARTIFACTS,
@@ -61,13 +61,7 @@ def zh_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def zh_site(tmp_path_factory: pytest.TempPathFactory, zh_browser: Any) -> Iterator[Site]:
-    s = Site(tmp_path_factory.mktemp("site-zh"), language="zh", max_questions=2)
-    yield s
-    try:
-        s.server.stop()
-    except subprocess.TimeoutExpired:  # still scoring the interview (loading a model): not needed
-        s.server.kill()
-    s.db.dispose()
+    yield from module_site(tmp_path_factory, "site-zh", language="zh", max_questions=2)
 
 
 def assert_chinese(page: Any, selector: str) -> str:

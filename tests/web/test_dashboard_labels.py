@@ -7,29 +7,20 @@ page until the report link appears (reports written directly, so no model runs).
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.api.conftest import PASSWORD
+from tests.web.conftest import module_site
 from tests.web.test_browser import ARGS, CHROMIUM
 from tests.web.test_recording import Site
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    if not shutil.which(CHROMIUM):
-        pytest.skip("Debian chromium is needed (make test installs it)")
-    s = Site(tmp_path_factory.mktemp("site-labels"))
-    yield s
-    try:
-        s.server.stop()
-    except subprocess.TimeoutExpired:
-        s.server.kill()
-    s.db.dispose()
+    yield from module_site(tmp_path_factory, "site-labels")
 
 
 def row(level: str, n: int) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.web.conftest import module_site
 from tests.web.test_recording import Site, consent, device_check, fake_media, media_browser
 
 __all__ = ["fake_media"]  # the module fixture, used by name
@@ -34,10 +35,7 @@ def browser(fake_media: dict[str, Path]) -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory, fake_media: dict[str, Path]) -> Iterator[Site]:
-    s = Site(tmp_path_factory.mktemp("site-device-lost"))
-    yield s
-    s.server.stop()
-    s.db.dispose()
+    yield from module_site(tmp_path_factory, "site-device-lost")
 
 
 def test_a_camera_that_stops_is_said_and_can_be_retried_or_replaced_by_writing(

@@ -25,6 +25,7 @@ from interview.storage.tables import InterviewSession, Report
 from tests.api.conftest import PASSWORD, seed_org
 from tests.report.test_review import MACHINE_TEXT, _report
 from tests.server import Server
+from tests.web.conftest import open_report
 from tests.web.test_browser import ARGS, CHROMIUM
 
 ARTIFACTS = Path(os.environ.get("INTERVIEW_TEST_ARTIFACTS") or tempfile.gettempdir()) / (
@@ -91,16 +92,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str
 
 
 def _open(browser: Any, server: Server, sid: str, lang: str) -> Any:
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.add_init_script(f"localStorage.setItem('interview.hr.lang', '{lang}')")
-    page.goto(f"{server.base}/web/hr.html")
-    page.fill("#login-email", "admin@acme.test")
-    page.fill("#login-password", PASSWORD)
-    page.click("#login-submit")
-    page.wait_for_selector("[data-testid=candidates-panel]", state="visible")
-    page.goto(f"{server.base}/web/hr.html#/report/{sid}")
-    page.wait_for_selector("[data-testid=machine-text-row]")
-    return page
+    return open_report(browser, server, sid, lang, "[data-testid=machine-text-row]")
 
 
 @pytest.mark.parametrize(

@@ -26,6 +26,7 @@ from interview.storage.tables import InterviewSession, Report
 from tests.api.conftest import PASSWORD, seed_org
 from tests.report.test_review import _zh_report
 from tests.server import Server
+from tests.web.conftest import open_report
 from tests.web.test_browser import CHROMIUM
 
 ARTIFACTS = Path(os.environ.get("INTERVIEW_TEST_ARTIFACTS") or tempfile.gettempdir()) / (
@@ -92,16 +93,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str
 
 
 def _open(browser: Any, server: Server, sid: str, lang: str) -> Any:
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.add_init_script(f"localStorage.setItem('interview.hr.lang', '{lang}')")
-    page.goto(f"{server.base}/web/hr.html")
-    page.fill("#login-email", "admin@acme.test")
-    page.fill("#login-password", PASSWORD)
-    page.click("#login-submit")
-    page.wait_for_selector("[data-testid=candidates-panel]", state="visible")
-    page.goto(f"{server.base}/web/hr.html#/report/{sid}")
-    page.wait_for_selector("[data-testid=report-integrity-flags] li")
-    return page
+    return open_report(browser, server, sid, lang, "[data-testid=report-integrity-flags] li")
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,6 @@ question is off, or on with too few answers). Screenshots go to $INTERVIEW_TEST_
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests.api.conftest import PASSWORD
+from tests.web.conftest import module_site
 from tests.web.test_browser import ARGS, CHROMIUM
 from tests.web.test_recording import Site
 
@@ -27,15 +26,7 @@ NEW_INDICATOR = "Offers a repair or a refund before the customer has to ask"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    if not shutil.which(CHROMIUM):
-        pytest.skip("Debian chromium is needed (make test installs it)")
-    s = Site(tmp_path_factory.mktemp("site-rubrics"))
-    yield s
-    try:
-        s.server.stop()
-    except subprocess.TimeoutExpired:
-        s.server.kill()
-    s.db.dispose()
+    yield from module_site(tmp_path_factory, "site-rubrics")
 
 
 def shot(page: Any, name: str) -> None:
