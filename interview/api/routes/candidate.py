@@ -62,7 +62,7 @@ from interview.candidate.followups import (
     record_decision,
     record_followup,
 )
-from interview.candidate.live import chunk_offset, live_sessions
+from interview.candidate.live import Key, LiveSessions, chunk_offset, live_sessions
 from interview.candidate.session import (
     NOTICE_VERSION,
     ask_for_review,
@@ -456,16 +456,17 @@ async def finish_recording(
         return ack
     sess, take, uploaded = stored
     followup = None
-    heard: Transcript | None = None
     try:
         live = live_sessions(ctx.backend)
-        live_key = (sess.id, question_id, take)
         heard = await ctx.inference.run(
             live.model_name,
-            live.finish,
-            live_key,
+            _finish_live,
+            ctx,
+            live,
+            (sess.id, question_id, take),
             uploaded,
             sess.language,
+            ack.answer_id,
             deadline_s=ctx.settings.followup_wait_s,
         )
         if heard.text.strip():
@@ -475,33 +476,44 @@ async def finish_recording(
     except InterviewError as exc:  # a busy or missing model costs the probe, not the answer
         log.warning("no follow-up decision for %s: %s", question_id, exc)
         await _no_decision(s, sess, question_id, _failed_outcome(exc), str(exc))
-    await _queue_perception(ctx, s, sess.id, ack.answer_id, heard)
     return ack.model_copy(update={"followup": followup})
 
 
-async def _queue_perception(
-    ctx: Ctx, s: SessionDep, session_id: str, answer_id: str, heard: Transcript | None
-) -> None:
-    """Keep the live transcript on the stored answer and queue its perception, which runs
-    while the candidate goes on. The answer is acknowledged whatever happens here: without
-    the job, scoring perceives the recording after the interview ends."""
+def _finish_live(
+    ctx: Ctx, live: LiveSessions, key: Key, uploaded: bytes, language: str, answer_id: str
+) -> Transcript:
+    """The live transcript of a stored take (blocks). Whether it comes back in time for the
+    follow-up or only after the request stopped waiting, it is kept on the answer and the
+    answer's perception is queued then, so perception reuses it instead of transcribing the
+    recording again while the live transcriber is still at it (on 2 cores the two slowed
+    each other until every follow-up came too late). If it fails, perception is queued all
+    the same and transcribes the recording itself."""
+    heard = None
+    try:
+        heard = live.finish(key, uploaded, language)
+        return heard
+    finally:
+        _queue_perception(ctx, answer_id, heard)
 
-    def keep() -> None:
-        try:
+
+def _queue_perception(ctx: Ctx, answer_id: str, heard: Transcript | None) -> None:
+    """Keep the live transcript on the stored answer and queue its perception, which runs
+    while the candidate goes on; in its own database session (the request may be gone).
+    Whatever fails here, the answer stays acknowledged: without the job, scoring perceives
+    the recording after the interview ends."""
+    try:
+        with ctx.db.session() as s:
             row = s.get(Answer, answer_id)
             if row is None:
                 return
             if heard is not None:
                 keep_live_transcript(row, heard)
             if ctx.settings.perceive_on_store:
-                payload = {"answer_id": answer_id, "session_id": session_id}
+                payload = {"answer_id": answer_id, "session_id": row.session_id}
                 jobs.enqueue(s, jobs.PERCEIVE_JOB, f"perceive:{answer_id}", payload, now())
-            s.commit()
-        except OperationalError as exc:
-            s.rollback()
-            log.warning("perception of answer %s not queued: %s", answer_id, exc)
-
-    await run_in_threadpool(keep)
+    except (InterviewError, OperationalError) as exc:
+        log.warning("perception of answer %s not queued: %s", answer_id, exc)
+        return
     if ctx.worker is not None and ctx.settings.perceive_on_store:
         ctx.worker.wake()
 
