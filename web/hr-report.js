@@ -563,7 +563,8 @@ export async function showReport(root, sid) {
   const names = new Map((r.competencies || []).map((c) => [c.competency_id, c.name]));
   const unanswered = (r.unanswered || []).map((qid) => {
     const comp = names.get(String(qid).split(":")[0]);
-    return comp ? `${qid} (${comp})` : String(qid);
+    const words = (r.unanswered_text || {})[qid] || t("report.question");
+    return comp ? `${words} (${comp})` : words;
   });
   const after = rev.reviewed && rev.reviewed.changed ? rev.reviewed : null;
   const resumeRisks = (r.risks || []).filter((x) => x.kind === "resume");

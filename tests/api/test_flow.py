@@ -99,6 +99,8 @@ def test_interview_end_to_end(api: Api) -> None:
     assert report["candidate_name"] == "Ana Silva"
     assert 0 <= report["overall"] <= 100
     assert report["unanswered"] == [page["questions"][2]["id"]]
+    missing = page["questions"][2]
+    assert report["unanswered_text"] == {missing["id"]: missing["text"]}  # HR reads words
     assert len(report["competencies"]) == 2
     for comp in report["competencies"]:
         assert 1 <= comp["level"] <= 5

@@ -25,7 +25,7 @@ from interview.api.deps import (
 from interview.api.ranges import ranged_response
 from interview.api.routes.auth import client_address
 from interview.api.schemas import In, InvitationOut, JobOut, SessionOut
-from interview.candidate.session import score_again
+from interview.candidate.session import plan_of, score_again
 from interview.errors import Conflict, NotFound, Unauthorized
 from interview.hiring.dashboard import (
     EXPORT_HEADER,
@@ -228,8 +228,11 @@ def report_view(
     row = s.scalar(select(Review).where(Review.session_id == sess.id))
     answers = _answers(ctx, s, user, sess)
     comp = compliance(policy, report)
+    asked = {q.id: q.text for q in plan_of(s, sess).questions}
     return {
         **report.model_dump(mode="json"),
+        # the words of each unanswered question, so HR never reads a question id
+        "unanswered_text": {q: asked[q] for q in report.unanswered if q in asked},
         "status": sess.status,
         "assessed_by": "ai",
         "reviewer_id": row.reviewer_id if row else None,
