@@ -35,6 +35,12 @@ export function roleItem(role, { onInvited } = {}) {
 
 // ---------------------------------------------------------------- invitations
 
+// The competency's iceberg layer in the page's language (never the stored key).
+function layerLabel(layer) {
+  const key = `layer.${layer}`;
+  return t(key) === key ? String(layer || "").replaceAll("_", " ") : t(key);
+}
+
 function inviteResult(inv) {
   const mail = inv.email_status
     ? h("p", { class: "small", dataset: { testid: "invite-email-status" },
@@ -209,7 +215,7 @@ function competencyEditor(role, library, onSaved) {
       });
       return h("tr", { dataset: { testid: "competency-row", competencyId: r.id } },
         h("td", { text: nameOf(r.id) }),
-        h("td", { class: "muted", text: String(r.layer || "").replaceAll("_", " ") }),
+        h("td", { class: "muted", text: layerLabel(r.layer), dataset: { testid: "competency-layer" } }),
         h("td", { class: "num" }, w),
         h("td", { class: "actions-cell" }, writable ? rm : null));
     }));

@@ -132,6 +132,10 @@ def test_role_page_edits_anchors_as_a_new_version_and_fairness_says_why_empty(si
                 "\u4e00" <= ch <= "\u9fff"
                 for ch in zh_first.locator("[data-testid=anchor-input]").first.input_value()
             )
+            layers = page.locator("[data-testid=competency-layer]").all_text_contents()
+            assert layers and all(  # the iceberg layer in Chinese, never "social role"
+                any("\u4e00" <= ch <= "\u9fff" for ch in x) for x in layers
+            ), layers
             shot(page, "zh-role-rubric")
             page.goto(f"{site.server.base}/web/hr.html#/fairness/{role_id}")
             page.wait_for_selector("[data-testid=fairness-off] >> text=/设置/")
