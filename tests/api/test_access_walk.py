@@ -269,6 +269,9 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("PUT", f"{SESSION}/decision"): Rule(
         DECIDERS, request=_json({"decision": "hold", "reason": "Waiting for references."})
     ),
+    # Writers may queue scoring again; this interview's scoring did not fail, so 409 (not a
+    # refusal) says they were let through.
+    ("POST", f"{SESSION}/scoring"): Rule(WRITERS_A, ok=409),
     ("POST", f"{SESSION}/review-request/answer"): Rule(
         DECIDERS, request=_json({"note": "Watched every recording again."})
     ),
